@@ -1,0 +1,41 @@
+//! # probity-spec
+//!
+//! The pure core of Probity, the federated network in which certifying bodies and
+//! hospitals sign point-of-care ultrasound (POCUS) credentials, practitioners carry them,
+//! and HR offices verify them. Everything here is deterministic and free of I/O: the
+//! nodes and the `probity` CLI fetch documents and read clocks, then hand what they got
+//! to these functions.
+//!
+//! The normative text is `spec/SPEC.md`; each module names the sections it implements.
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`json`] | strict JSON parsing: size and depth limits, duplicate keys refused |
+//! | [`jcs`] | RFC 8785 JSON canonicalization |
+//! | [`multikey`] | Ed25519 keys as W3C Multikey (`z6Mk…`, `z3u2…`) and key files |
+//! | [`did`] | `did:key` and `did:web` identifiers and DID documents |
+//! | [`proof`] | the `eddsa-jcs-2022` Data Integrity cryptosuite |
+//! | [`status_list`] | W3C Bitstring Status List v1.0 |
+//! | [`model`] | the credential types: `PocusIpCertificate`, `PocusSkillAttestation` |
+//! | [`registry`] | the federation's signed trust registry |
+//! | [`trust`] | the trust snapshot a verification runs against |
+//! | [`verify`](mod@verify) | the one verification function and its report |
+//! | [`compact`] | the compact QR payload that rebuilds a signed credential |
+#![forbid(unsafe_code)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod compact;
+pub mod context;
+pub mod did;
+pub mod jcs;
+pub mod json;
+pub mod model;
+pub mod multikey;
+pub mod proof;
+pub mod registry;
+pub mod status_list;
+pub mod time;
+pub mod trust;
+pub mod verify;
+
+// re-exports of verify() land with the verify module
