@@ -24,8 +24,7 @@ pub fn canonicalize<T: Serialize>(value: &T) -> Result<Vec<u8>, JcsError> {
 
 /// [`canonicalize`] as a `String`.
 pub fn canonicalize_to_string<T: Serialize>(value: &T) -> Result<String, JcsError> {
-    serde_json_canonicalizer::to_string(value)
-        .map_err(|e| JcsError::Unrepresentable(e.to_string()))
+    serde_json_canonicalizer::to_string(value).map_err(|e| JcsError::Unrepresentable(e.to_string()))
 }
 
 /// Writes the ECMAScript (ES6) form of a double, as RFC 8785 §3.2.2.3 requires.
