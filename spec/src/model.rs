@@ -1,1 +1,714 @@
-//! (in progress)
+//! Probity's credential types (SPEC.md §5): the IP certificate a certifying body issues
+//! and the skill attestation a hospital issues, each shaped as an Open Badges 3.0
+//! `AchievementSubject` so that badge wallets can read it.
+//!
+//! The builders here produce unsigned VC 2.0 documents; [`crate::proof::sign`] secures
+//! them. [`validate_credential`] is the same check run before signing and by
+//! [`crate::verify()`], so a document that could not be issued does not verify either.
+
+use crate::context;
+use crate::status_list::StatusListEntry;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Type name of the IP certificate.
+pub const IP_CERTIFICATE: &str = "PocusIpCertificate";
+/// Type name of the hospital skill attestation.
+pub const SKILL_ATTESTATION: &str = "PocusSkillAttestation";
+
+/// A field that fails validation, named by its path in the credential.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct ModelError {
+    /// Path of the field, such as `credentialSubject.exams[2].score`.
+    pub field: String,
+    /// What is wrong and, where it helps, what would be right.
+    pub reason: String,
+}
+
+impl ModelError {
+    fn new(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        ModelError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// An IP certificate track.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Track {
+    /// Family medicine core.
+    FmCore,
+    /// Acute care core.
+    AcuteCareCore,
+    /// Family medicine musculoskeletal.
+    FmMsk,
+    /// Resuscitation.
+    Resus,
+    /// Diagnostic.
+    Diag,
+}
+
+impl Track {
+    /// Every track, in the order they are listed to users.
+    pub const ALL: [Track; 5] = [
+        Track::FmCore,
+        Track::AcuteCareCore,
+        Track::FmMsk,
+        Track::Resus,
+        Track::Diag,
+    ];
+
+    /// The code written in credentials, such as `FM_MSK`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Track::FmCore => "FM_CORE",
+            Track::AcuteCareCore => "ACUTE_CARE_CORE",
+            Track::FmMsk => "FM_MSK",
+            Track::Resus => "RESUS",
+            Track::Diag => "DIAG",
+        }
+    }
+
+    /// The name shown to people, such as `FM MSK`.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Track::FmCore => "FM CORE",
+            Track::AcuteCareCore => "Acute Care CORE",
+            Track::FmMsk => "FM MSK",
+            Track::Resus => "RESUS",
+            Track::Diag => "DIAG",
+        }
+    }
+
+    /// Parses a code (`FM_MSK`) or display name (`FM MSK`), ignoring case.
+    pub fn parse(text: &str) -> Result<Track, ModelError> {
+        let wanted = text.trim().replace([' ', '-'], "_").to_ascii_uppercase();
+        Track::ALL
+            .into_iter()
+            .find(|t| t.code() == wanted)
+            .ok_or_else(|| {
+                ModelError::new(
+                    "credentialSubject.track",
+                    format!(
+                        "\"{text}\" is not a track; expected one of {}",
+                        Track::ALL.map(Track::code).join(", ")
+                    ),
+                )
+            })
+    }
+}
+
+impl fmt::Display for Track {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.display_name())
+    }
+}
+
+/// How the candidate qualified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pathway {
+    /// Course, supervised scans and the three exams.
+    Standard,
+    /// An exception granted by the certifying body (for example prior experience).
+    Exception,
+}
+
+/// The three IP examinations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExamKind {
+    /// Written exam, pass mark 85 by default.
+    Written,
+    /// Visual (image interpretation) exam, pass mark 85 by default.
+    Visual,
+    /// Practical (hands-on) exam, pass mark 100 by default.
+    Practical,
+}
+
+impl ExamKind {
+    /// Every exam an IP certificate records.
+    pub const ALL: [ExamKind; 3] = [ExamKind::Written, ExamKind::Visual, ExamKind::Practical];
+
+    /// The default pass mark, in percent.
+    pub fn default_pass_mark(self) -> u8 {
+        match self {
+            ExamKind::Written | ExamKind::Visual => 85,
+            ExamKind::Practical => 100,
+        }
+    }
+
+    /// The lower-case name used in credentials.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ExamKind::Written => "written",
+            ExamKind::Visual => "visual",
+            ExamKind::Practical => "practical",
+        }
+    }
+}
+
+/// One examination result.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Exam {
+    /// Which exam.
+    pub kind: ExamKind,
+    /// Score in percent, 0 to 100.
+    pub score: u8,
+    /// Pass mark in percent.
+    pub pass_mark: u8,
+    /// Date sat, `YYYY-MM-DD`.
+    pub date: String,
+    /// Examiner's name.
+    pub examiner: String,
+}
+
+/// The accredited introductory course.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Course {
+    /// The course's identifier with its provider.
+    pub id: String,
+    /// Who ran the course.
+    pub provider: String,
+    /// Date completed, `YYYY-MM-DD`.
+    pub date: String,
+}
+
+/// The logged scans behind an IP certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LoggedScans {
+    /// Scans logged in all.
+    pub total: u32,
+    /// Of those, scans supervised by a track instructor.
+    pub supervised: u32,
+    /// First day of the logging window, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last day of the logging window, `YYYY-MM-DD`.
+    pub to: String,
+    /// IP number of the supervising instructor.
+    pub supervisor_ip_number: String,
+}
+
+/// Open Badges 3.0 `Criteria`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criteria {
+    /// What a holder did to earn the achievement.
+    pub narrative: String,
+}
+
+/// Open Badges 3.0 `Achievement`: what was earned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Achievement {
+    /// A URL naming the achievement.
+    pub id: String,
+    /// `["Achievement"]`.
+    #[serde(rename = "type")]
+    pub kind: Vec<String>,
+    /// Open Badges achievement type: `Certification` or `Competency`.
+    pub achievement_type: String,
+    /// Name shown to people.
+    pub name: String,
+    /// One-sentence description.
+    pub description: String,
+    /// How it is earned.
+    pub criteria: Criteria,
+}
+
+impl Achievement {
+    /// The achievement of an IP certificate in `track`.
+    pub fn ip_certificate(track: Track) -> Self {
+        Achievement {
+            id: format!("https://probity.network/achievements/pocus-ip/{}", track.code()),
+            kind: vec!["Achievement".into()],
+            achievement_type: "Certification".into(),
+            name: format!("POCUS Independent Practitioner: {}", track.display_name()),
+            description: format!(
+                "Independent Practitioner certification in point-of-care ultrasound, track {}.",
+                track.display_name()
+            ),
+            criteria: Criteria {
+                narrative: "Accredited introductory course, logged scans supervised by a track instructor, and written (85%), visual (85%) and practical (100%) examinations.".into(),
+            },
+        }
+    }
+
+    /// The achievement of a local skill attestation.
+    pub fn skill_attestation() -> Self {
+        Achievement {
+            id: "https://probity.network/achievements/pocus-local-verification".into(),
+            kind: vec!["Achievement".into()],
+            achievement_type: "Competency".into(),
+            name: "POCUS local verification of skills".into(),
+            description: "Point-of-care ultrasound applications signed off by the issuing hospital after supervised scanning and quality review.".into(),
+            criteria: Criteria {
+                narrative: "Supervised scans for each application, reviewed by the department's quality assurance reviewer.".into(),
+            },
+        }
+    }
+}
+
+/// The subject of a `PocusIpCertificate`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpCertificateSubject {
+    /// The holder's DID, when they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `["AchievementSubject"]`.
+    #[serde(rename = "type")]
+    pub kind: Vec<String>,
+    /// Holder's name as on their licence.
+    pub name: String,
+    /// Licence or registration number with its regulator, such as `CPSO 0123456`.
+    pub registration_number: String,
+    /// The IP number the certifying body allocated.
+    pub ip_number: String,
+    /// The track certified.
+    pub track: Track,
+    /// Modules (applications) the track covers for this holder.
+    #[serde(default)]
+    pub modules: Vec<String>,
+    /// Curriculum version examined against.
+    pub curriculum_version: String,
+    /// Standard or exception pathway.
+    pub pathway: Pathway,
+    /// The accredited course.
+    pub course: Course,
+    /// Logged scans.
+    pub logged_scans: LoggedScans,
+    /// Written, visual and practical exams.
+    pub exams: Vec<Exam>,
+    /// The Open Badges achievement.
+    pub achievement: Achievement,
+}
+
+/// The subject of a `PocusSkillAttestation`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SkillAttestationSubject {
+    /// The holder's DID, when they have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// `["AchievementSubject"]`.
+    #[serde(rename = "type")]
+    pub kind: Vec<String>,
+    /// Holder's name.
+    pub name: String,
+    /// Licence or registration number.
+    pub registration_number: String,
+    /// Department that verified the skills.
+    pub department: String,
+    /// Applications signed off, such as `eFAST`, `AAA`, `lung`.
+    pub applications: Vec<String>,
+    /// Supervised scans per application.
+    pub supervised_scans: BTreeMap<String, u32>,
+    /// Name of the quality assurance reviewer.
+    pub qa_reviewer: String,
+    /// Date of the QA review, `YYYY-MM-DD`.
+    pub review_date: String,
+    /// Privileges granted, such as `independent eFAST in the emergency department`.
+    #[serde(default)]
+    pub privileges: Vec<String>,
+    /// The Open Badges achievement.
+    pub achievement: Achievement,
+}
+
+/// The issuer as written into a credential.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuerRef {
+    /// The issuer's DID.
+    pub id: String,
+    /// Its name, written as an Open Badges `Profile` when given.
+    pub name: Option<String>,
+}
+
+impl IssuerRef {
+    fn to_value(&self) -> Value {
+        match &self.name {
+            Some(name) => json!({"id": self.id, "type": ["Profile"], "name": name}),
+            None => Value::from(self.id.clone()),
+        }
+    }
+}
+
+/// What every Probity credential has besides its subject.
+#[derive(Debug, Clone)]
+pub struct Envelope {
+    /// The credential id, a `urn:uuid:`.
+    pub id: String,
+    /// Who issues it.
+    pub issuer: IssuerRef,
+    /// Start of validity.
+    pub valid_from: DateTime<Utc>,
+    /// End of validity, if any.
+    pub valid_until: Option<DateTime<Utc>>,
+    /// Revocation and suspension entries.
+    pub status: Vec<StatusListEntry>,
+}
+
+/// A fresh `urn:uuid:` (version 4) from `rng`.
+pub fn new_credential_id(rng: &mut impl rand::RngCore) -> String {
+    let mut b = [0u8; 16];
+    rng.fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
+}
+
+fn envelope_value(envelope: &Envelope, kind: &str, name: String, subject: Value) -> Value {
+    let mut doc = Map::new();
+    doc.insert(
+        "@context".into(),
+        json!([context::VC_V2, context::OPEN_BADGES_V3, context::PROBITY_V1]),
+    );
+    doc.insert("id".into(), envelope.id.clone().into());
+    doc.insert(
+        "type".into(),
+        json!(["VerifiableCredential", "OpenBadgeCredential", kind]),
+    );
+    doc.insert("name".into(), name.into());
+    doc.insert("issuer".into(), envelope.issuer.to_value());
+    doc.insert(
+        "validFrom".into(),
+        crate::time::format(envelope.valid_from).into(),
+    );
+    if let Some(until) = envelope.valid_until {
+        doc.insert("validUntil".into(), crate::time::format(until).into());
+    }
+    doc.insert("credentialSubject".into(), subject);
+    match envelope.status.as_slice() {
+        [] => {}
+        entries => {
+            doc.insert(
+                "credentialStatus".into(),
+                Value::Array(entries.iter().map(StatusListEntry::to_value).collect()),
+            );
+        }
+    }
+    Value::Object(doc)
+}
+
+/// Builds an unsigned `PocusIpCertificate`, after validating it.
+pub fn ip_certificate(
+    envelope: &Envelope,
+    subject: &IpCertificateSubject,
+) -> Result<Value, ModelError> {
+    let name = format!("Independent Practitioner: {}", subject.track.display_name());
+    let subject_value = serde_json::to_value(subject)
+        .map_err(|e| ModelError::new("credentialSubject", e.to_string()))?;
+    let doc = envelope_value(envelope, IP_CERTIFICATE, name, subject_value);
+    validate_credential(&doc)?;
+    Ok(doc)
+}
+
+/// Builds an unsigned `PocusSkillAttestation`, after validating it.
+pub fn skill_attestation(
+    envelope: &Envelope,
+    subject: &SkillAttestationSubject,
+) -> Result<Value, ModelError> {
+    let name = format!("POCUS skills: {}", subject.applications.join(", "));
+    let subject_value = serde_json::to_value(subject)
+        .map_err(|e| ModelError::new("credentialSubject", e.to_string()))?;
+    let doc = envelope_value(envelope, SKILL_ATTESTATION, name, subject_value);
+    validate_credential(&doc)?;
+    Ok(doc)
+}
+
+/// What kind of credential a document is, after [`validate_credential`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CredentialKind {
+    /// A `PocusIpCertificate` in this track.
+    IpCertificate(Box<IpCertificateSubject>),
+    /// A `PocusSkillAttestation` for these applications.
+    SkillAttestation(Box<SkillAttestationSubject>),
+    /// Some other VC 2.0 credential (listed by its most specific type).
+    Other(String),
+}
+
+impl CredentialKind {
+    /// The credential type name.
+    pub fn type_name(&self) -> &str {
+        match self {
+            CredentialKind::IpCertificate(_) => IP_CERTIFICATE,
+            CredentialKind::SkillAttestation(_) => SKILL_ATTESTATION,
+            CredentialKind::Other(name) => name,
+        }
+    }
+}
+
+fn require_object<'a>(doc: &'a Value, field: &str) -> Result<&'a Map<String, Value>, ModelError> {
+    doc.as_object()
+        .ok_or_else(|| ModelError::new(field, "must be a JSON object"))
+}
+
+/// The issuer DID of a credential: `issuer` as a string or `issuer.id`.
+pub fn issuer_id(doc: &Value) -> Option<&str> {
+    match doc.get("issuer")? {
+        Value::String(s) => Some(s),
+        Value::Object(o) => o.get("id")?.as_str(),
+        _ => None,
+    }
+}
+
+/// The `type` list of a document.
+pub fn types(doc: &Value) -> Vec<&str> {
+    match doc.get("type") {
+        Some(Value::String(s)) => vec![s.as_str()],
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Checks the VC 2.0 shape every credential must have (VC Data Model 2.0 §4) and,
+/// for Probity's types, the subject's fields and rules (SPEC.md §5). Errors name the
+/// field.
+pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
+    let obj = require_object(doc, "credential")?;
+    // VC 2.0 §4.3: the first context is the VC v2 context.
+    match obj.get("@context") {
+        Some(Value::Array(contexts))
+            if contexts.first().and_then(Value::as_str) == Some(context::VC_V2) =>
+        {
+            if contexts.iter().any(|c| !(c.is_string() || c.is_object())) {
+                return Err(ModelError::new(
+                    "@context",
+                    "entries must be URLs or objects",
+                ));
+            }
+        }
+        Some(_) => {
+            return Err(ModelError::new(
+                "@context",
+                format!("must be an array starting with \"{}\"", context::VC_V2),
+            ))
+        }
+        None => return Err(ModelError::new("@context", "is missing")),
+    }
+    let types = types(doc);
+    if !types.contains(&"VerifiableCredential") {
+        return Err(ModelError::new(
+            "type",
+            "must include \"VerifiableCredential\"",
+        ));
+    }
+    if let Some(id) = obj.get("id") {
+        if !id.as_str().is_some_and(|s| s.contains(':')) {
+            return Err(ModelError::new("id", "must be a URL or URN"));
+        }
+    }
+    let issuer = issuer_id(doc).ok_or_else(|| {
+        ModelError::new("issuer", "must be a DID, or an object whose id is a DID")
+    })?;
+    if !issuer.starts_with("did:") {
+        return Err(ModelError::new(
+            "issuer",
+            format!("\"{issuer}\" is not a DID"),
+        ));
+    }
+    let mut from = None;
+    for field in ["validFrom", "validUntil"] {
+        if let Some(v) = obj.get(field) {
+            let text = v
+                .as_str()
+                .ok_or_else(|| ModelError::new(field, "must be a date-time string"))?;
+            let t = crate::time::parse(text).map_err(|e| ModelError::new(field, e.to_string()))?;
+            if field == "validFrom" {
+                from = Some(t);
+            } else if from.is_some_and(|f| t < f) {
+                return Err(ModelError::new("validUntil", "is before validFrom"));
+            }
+        }
+    }
+    let subject = obj
+        .get("credentialSubject")
+        .ok_or_else(|| ModelError::new("credentialSubject", "is missing"))?;
+    if !(subject.is_object()
+        || subject
+            .as_array()
+            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_object)))
+    {
+        return Err(ModelError::new(
+            "credentialSubject",
+            "must be an object or a non-empty array of objects",
+        ));
+    }
+    if let Some(status) = obj.get("credentialStatus") {
+        crate::status_list::entries_of(doc)
+            .map_err(|e| ModelError::new("credentialStatus", e.to_string()))?;
+        let _ = status;
+    }
+    if types.contains(&IP_CERTIFICATE) {
+        let subject: IpCertificateSubject = deserialize_subject(subject)?;
+        validate_ip_subject(&subject)?;
+        Ok(CredentialKind::IpCertificate(Box::new(subject)))
+    } else if types.contains(&SKILL_ATTESTATION) {
+        let subject: SkillAttestationSubject = deserialize_subject(subject)?;
+        validate_attestation_subject(&subject)?;
+        Ok(CredentialKind::SkillAttestation(Box::new(subject)))
+    } else {
+        let most_specific = types.last().copied().unwrap_or("VerifiableCredential");
+        Ok(CredentialKind::Other(most_specific.to_owned()))
+    }
+}
+
+fn deserialize_subject<T: serde::de::DeserializeOwned>(subject: &Value) -> Result<T, ModelError> {
+    T::deserialize(subject).map_err(|e| ModelError::new("credentialSubject", e.to_string()))
+}
+
+fn non_empty(field: &str, value: &str) -> Result<(), ModelError> {
+    if value.trim().is_empty() {
+        Err(ModelError::new(field, "must not be empty"))
+    } else {
+        Ok(())
+    }
+}
+
+fn date(field: &str, value: &str) -> Result<NaiveDate, ModelError> {
+    NaiveDate::parse_from_str(value, "%Y-%m-%d")
+        .ok()
+        .filter(|d| d.format("%Y-%m-%d").to_string() == value)
+        .ok_or_else(|| ModelError::new(field, format!("\"{value}\" is not a date like 2026-01-31")))
+}
+
+/// Checks an IP certificate subject: every required field present, the three exams
+/// each once and passed, scan counts and dates consistent.
+pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
+    let f = |name: &str| format!("credentialSubject.{name}");
+    if !s.kind.iter().any(|k| k == "AchievementSubject") {
+        return Err(ModelError::new(
+            f("type"),
+            "must include \"AchievementSubject\"",
+        ));
+    }
+    non_empty(&f("name"), &s.name)?;
+    non_empty(&f("registrationNumber"), &s.registration_number)?;
+    non_empty(&f("ipNumber"), &s.ip_number)?;
+    non_empty(&f("curriculumVersion"), &s.curriculum_version)?;
+    non_empty(&f("course.id"), &s.course.id)?;
+    non_empty(&f("course.provider"), &s.course.provider)?;
+    date(&f("course.date"), &s.course.date)?;
+    let scans = &s.logged_scans;
+    if scans.supervised > scans.total {
+        return Err(ModelError::new(
+            f("loggedScans.supervised"),
+            format!(
+                "{} supervised scans is more than the {} logged",
+                scans.supervised, scans.total
+            ),
+        ));
+    }
+    let from = date(&f("loggedScans.from"), &scans.from)?;
+    let to = date(&f("loggedScans.to"), &scans.to)?;
+    if to < from {
+        return Err(ModelError::new(
+            f("loggedScans.to"),
+            "is before loggedScans.from",
+        ));
+    }
+    non_empty(
+        &f("loggedScans.supervisorIpNumber"),
+        &scans.supervisor_ip_number,
+    )?;
+    for kind in ExamKind::ALL {
+        let count = s.exams.iter().filter(|e| e.kind == kind).count();
+        if count != 1 {
+            return Err(ModelError::new(
+                f("exams"),
+                format!(
+                    "must hold the {} exam exactly once (found {count})",
+                    kind.as_str()
+                ),
+            ));
+        }
+    }
+    for (i, exam) in s.exams.iter().enumerate() {
+        let at = |name: &str| format!("credentialSubject.exams[{i}].{name}");
+        if exam.score > 100 {
+            return Err(ModelError::new(
+                at("score"),
+                format!("{} is over 100", exam.score),
+            ));
+        }
+        if exam.pass_mark > 100 {
+            return Err(ModelError::new(
+                at("passMark"),
+                format!("{} is over 100", exam.pass_mark),
+            ));
+        }
+        if exam.score < exam.pass_mark {
+            return Err(ModelError::new(
+                at("score"),
+                format!(
+                    "{} exam score {} is under its pass mark {}",
+                    exam.kind.as_str(),
+                    exam.score,
+                    exam.pass_mark
+                ),
+            ));
+        }
+        date(&at("date"), &exam.date)?;
+        non_empty(&at("examiner"), &exam.examiner)?;
+    }
+    if s.achievement.achievement_type != "Certification" {
+        return Err(ModelError::new(
+            f("achievement.achievementType"),
+            "an IP certificate is a \"Certification\"",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a skill attestation subject.
+pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), ModelError> {
+    let f = |name: &str| format!("credentialSubject.{name}");
+    if !s.kind.iter().any(|k| k == "AchievementSubject") {
+        return Err(ModelError::new(
+            f("type"),
+            "must include \"AchievementSubject\"",
+        ));
+    }
+    non_empty(&f("name"), &s.name)?;
+    non_empty(&f("registrationNumber"), &s.registration_number)?;
+    non_empty(&f("department"), &s.department)?;
+    if s.applications.is_empty() {
+        return Err(ModelError::new(
+            f("applications"),
+            "must list at least one application",
+        ));
+    }
+    for (i, app) in s.applications.iter().enumerate() {
+        non_empty(&format!("credentialSubject.applications[{i}]"), app)?;
+    }
+    for app in s.supervised_scans.keys() {
+        if !s.applications.contains(app) {
+            return Err(ModelError::new(
+                f("supervisedScans"),
+                format!("\"{app}\" is not one of the applications signed off"),
+            ));
+        }
+    }
+    non_empty(&f("qaReviewer"), &s.qa_reviewer)?;
+    date(&f("reviewDate"), &s.review_date)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,140 @@
+use super::*;
+
+pub(crate) fn sample_subject() -> IpCertificateSubject {
+    IpCertificateSubject {
+        id: None,
+        kind: vec!["AchievementSubject".into()],
+        name: "Dr. Amelia Okafor-Lindqvist".into(),
+        registration_number: "CPSO 0123456".into(),
+        ip_number: "IP-2026-00417".into(),
+        track: Track::FmMsk,
+        modules: vec!["shoulder".into(), "knee".into()],
+        curriculum_version: "2024.1".into(),
+        pathway: Pathway::Standard,
+        course: Course {
+            id: "CPOCUS-MSK-2025-0142".into(),
+            provider: "Western Ultrasound Academy".into(),
+            date: "2025-10-04".into(),
+        },
+        logged_scans: LoggedScans {
+            total: 150,
+            supervised: 50,
+            from: "2025-10-05".into(),
+            to: "2026-02-10".into(),
+            supervisor_ip_number: "IP-2019-00088".into(),
+        },
+        exams: ExamKind::ALL
+            .iter()
+            .map(|&kind| Exam {
+                kind,
+                score: 100,
+                pass_mark: kind.default_pass_mark(),
+                date: "2026-01-15".into(),
+                examiner: "Dr. Louis Tremblay".into(),
+            })
+            .collect(),
+        achievement: Achievement::ip_certificate(Track::FmMsk),
+    }
+}
+
+fn envelope() -> Envelope {
+    Envelope {
+        id: "urn:uuid:2f1c9a4e-7b3d-4c8e-9f21-5a6b7c8d9e01".into(),
+        issuer: IssuerRef {
+            id: "did:web:certs.cpocus.ca".into(),
+            name: Some("Canadian Point of Care Ultrasound Society".into()),
+        },
+        valid_from: crate::time::parse("2026-03-01T00:00:00Z").unwrap(),
+        valid_until: None,
+        status: vec![],
+    }
+}
+
+#[test]
+fn builds_and_validates_an_ip_certificate() {
+    let doc = ip_certificate(&envelope(), &sample_subject()).unwrap();
+    assert_eq!(doc["type"][2], IP_CERTIFICATE);
+    assert_eq!(doc["credentialSubject"]["ipNumber"], "IP-2026-00417");
+    assert_eq!(doc["credentialSubject"]["track"], "FM_MSK");
+    assert!(matches!(
+        validate_credential(&doc),
+        Ok(CredentialKind::IpCertificate(_))
+    ));
+}
+
+#[test]
+fn refuses_an_exam_under_its_pass_mark_naming_the_field() {
+    let mut subject = sample_subject();
+    subject.exams[1].score = 84;
+    let err = ip_certificate(&envelope(), &subject).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.exams[1].score");
+    assert!(err.reason.contains("under its pass mark 85"), "{err}");
+    subject.exams[1].score = 85;
+    subject.exams[2].score = 99;
+    let err = ip_certificate(&envelope(), &subject).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.exams[2].score");
+}
+
+#[test]
+fn refuses_a_missing_ip_number() {
+    let mut subject = sample_subject();
+    subject.ip_number = " ".into();
+    assert_eq!(
+        ip_certificate(&envelope(), &subject).unwrap_err().field,
+        "credentialSubject.ipNumber"
+    );
+    let mut doc = ip_certificate(&envelope(), &sample_subject()).unwrap();
+    doc["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("ipNumber");
+    let err = validate_credential(&doc).unwrap_err();
+    assert!(err.to_string().contains("ipNumber"), "{err}");
+}
+
+#[test]
+fn refuses_missing_or_repeated_exams_and_inconsistent_scans() {
+    let mut subject = sample_subject();
+    subject.exams.pop();
+    assert!(ip_certificate(&envelope(), &subject)
+        .unwrap_err()
+        .reason
+        .contains("practical"));
+    let mut subject = sample_subject();
+    subject.logged_scans.supervised = 151;
+    assert_eq!(
+        ip_certificate(&envelope(), &subject).unwrap_err().field,
+        "credentialSubject.loggedScans.supervised"
+    );
+}
+
+#[test]
+fn refuses_wrong_vc_shapes() {
+    let good = ip_certificate(&envelope(), &sample_subject()).unwrap();
+    let cases: Vec<(&str, Value)> = vec![
+        ("@context", json!(["https://example.org/other"])),
+        ("type", json!(["PocusIpCertificate"])),
+        ("issuer", json!("https://not-a-did.example")),
+        ("validFrom", json!("yesterday")),
+        ("credentialSubject", json!(42)),
+    ];
+    for (field, bad) in cases {
+        let mut doc = good.clone();
+        doc[field] = bad;
+        let err = validate_credential(&doc).unwrap_err();
+        assert!(err.field.starts_with(field), "{field}: {err}");
+    }
+}
+
+#[test]
+fn tracks_parse_from_codes_and_names() {
+    assert_eq!(Track::parse("fm msk").unwrap(), Track::FmMsk);
+    assert_eq!(
+        Track::parse("ACUTE_CARE_CORE").unwrap(),
+        Track::AcuteCareCore
+    );
+    assert!(Track::parse("cardiology")
+        .unwrap_err()
+        .reason
+        .contains("FM_CORE"));
+}
