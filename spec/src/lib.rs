@@ -38,4 +38,4 @@ pub mod time;
 pub mod trust;
 pub mod verify;
 
-// re-exports of verify() land with the verify module
+pub use verify::{verify, Check, CheckId, CheckStatus, Report, Verdict};

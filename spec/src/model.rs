@@ -712,3 +712,24 @@ pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), M
 
 #[cfg(test)]
 mod tests;
+
+/// Builders shared by the crate's own tests.
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use super::*;
+
+    /// An unsigned IP certificate from `issuer` with every field filled.
+    pub(crate) fn unsigned_certificate(issuer: &str) -> Value {
+        let envelope = Envelope {
+            id: "urn:uuid:2f1c9a4e-7b3d-4c8e-9f21-5a6b7c8d9e01".into(),
+            issuer: IssuerRef {
+                id: issuer.into(),
+                name: Some("Canadian Point of Care Ultrasound Society".into()),
+            },
+            valid_from: crate::time::parse("2026-03-01T00:00:00Z").unwrap_or_default(),
+            valid_until: crate::time::parse("2031-03-01T00:00:00Z").ok(),
+            status: vec![],
+        };
+        ip_certificate(&envelope, &super::tests::sample_subject()).unwrap_or_default()
+    }
+}

@@ -1,1 +1,337 @@
-//! (in progress)
+//! The trust snapshot (SPEC.md §7.1): everything a verification may rely on, gathered
+//! and checked before [`crate::verify()`] runs. The CLI builds one from flags and
+//! fetched documents; a verifier node keeps one up to date from its sync loop.
+//!
+//! Expensive checks happen once, when a document enters the snapshot: registry and
+//! status-list signatures are verified and lists are decompressed here, so a
+//! verification costs one signature check and a few lookups.
+
+use crate::did::{self, Did, DidDocument, DidError};
+use crate::proof::{self, ProofError};
+use crate::registry::{self, RegistryError, TrustedKey, TrustedMember, VerifiedRegistry};
+use crate::status_list::{StatusListCredential, StatusListError};
+use chrono::{DateTime, Duration, Utc};
+use ed25519_dalek::VerifyingKey;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// Why a document could not enter the snapshot.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrustError {
+    /// A DID was malformed or of an unsupported method.
+    #[error(transparent)]
+    Did(#[from] DidError),
+    /// A did:web issuer was trusted without its DID document.
+    #[error("{0} is a did:web; its DID document must be fetched and given with it")]
+    NeedsDocument(String),
+    /// The registry was refused.
+    #[error(transparent)]
+    Registry(#[from] RegistryError),
+    /// A status list's proof did not verify.
+    #[error("status list {url}: {source}")]
+    StatusListProof {
+        /// Where the list came from.
+        url: String,
+        /// The proof error.
+        source: ProofError,
+    },
+    /// A status list was signed by a key this snapshot cannot resolve.
+    #[error("status list {url} is signed by {method}, a key this verifier does not know")]
+    StatusListSigner {
+        /// Where the list came from.
+        url: String,
+        /// The verification method.
+        method: String,
+    },
+    /// A status list is malformed.
+    #[error("status list {url}: {source}")]
+    StatusList {
+        /// Where the list came from.
+        url: String,
+        /// The list error.
+        source: StatusListError,
+    },
+    /// A status list's id is not the URL it was fetched from.
+    #[error("status list fetched from {url} says its id is {id}")]
+    StatusListId {
+        /// Where the list came from.
+        url: String,
+        /// The id it carries.
+        id: String,
+    },
+}
+
+/// An issuer trusted directly, outside any registry (`probity verify --trust-issuer`):
+/// trusted for every credential type.
+#[derive(Debug, Clone)]
+pub struct ExplicitIssuer {
+    /// The DID.
+    pub did: String,
+    /// Its assertion keys (verification method id, key).
+    pub keys: Vec<(String, VerifyingKey)>,
+}
+
+/// A status list held by the snapshot, with when it was fetched.
+#[derive(Debug, Clone)]
+pub struct HeldStatusList {
+    /// The verified, decoded list credential.
+    pub list: StatusListCredential,
+    /// When this copy was fetched from its publisher or a peer.
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// Where a key came from.
+#[derive(Debug, Clone, Copy)]
+pub enum KeyOrigin<'a> {
+    /// An explicitly trusted issuer.
+    Explicit(&'a ExplicitIssuer),
+    /// A member of a registry.
+    Member {
+        /// The registry.
+        registry: &'a VerifiedRegistry,
+        /// The member.
+        member: &'a TrustedMember,
+        /// The key's registry entry.
+        key: &'a TrustedKey,
+    },
+    /// A did:key, which resolves to itself but says nothing about trust.
+    SelfCertifying,
+}
+
+/// A key found for a verification method.
+#[derive(Debug, Clone, Copy)]
+pub struct ResolvedKey<'a> {
+    /// The key.
+    pub key: VerifyingKey,
+    /// Where it came from.
+    pub origin: KeyOrigin<'a>,
+}
+
+/// Everything a verification may rely on.
+#[derive(Debug, Clone)]
+pub struct TrustSnapshot {
+    registries: Vec<VerifiedRegistry>,
+    explicit: Vec<ExplicitIssuer>,
+    status_lists: HashMap<String, HeldStatusList>,
+    status_failures: HashMap<String, String>,
+    /// A status list fetched longer ago than this gives `STATUS_UNKNOWN`.
+    pub max_status_age: Duration,
+    /// A list older than this still counts but the status check warns.
+    pub status_warn_age: Duration,
+    /// A credential expiring within this window passes validity with a warning.
+    pub expiry_warning: Duration,
+    /// Clock skew tolerated for `proof.created` in the future.
+    pub clock_skew: Duration,
+}
+
+impl Default for TrustSnapshot {
+    fn default() -> Self {
+        TrustSnapshot {
+            registries: Vec::new(),
+            explicit: Vec::new(),
+            status_lists: HashMap::new(),
+            status_failures: HashMap::new(),
+            max_status_age: Duration::days(7),
+            status_warn_age: Duration::hours(24),
+            expiry_warning: Duration::days(30),
+            clock_skew: Duration::minutes(5),
+        }
+    }
+}
+
+impl TrustSnapshot {
+    /// An empty snapshot: nothing trusted.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Trusts a `did:key` issuer for every credential type.
+    pub fn trust_issuer(&mut self, did_str: &str) -> Result<(), TrustError> {
+        match Did::parse(did_str)? {
+            Did::Key { did, key } => {
+                let vm = did::did_key_verification_method(&key);
+                self.explicit.push(ExplicitIssuer {
+                    did,
+                    keys: vec![(vm, key)],
+                });
+                Ok(())
+            }
+            Did::Web { did } => Err(TrustError::NeedsDocument(did)),
+        }
+    }
+
+    /// Trusts the issuer a DID document describes (fetched by the caller) for every
+    /// credential type, with the document's assertion keys.
+    pub fn trust_issuer_document(&mut self, document: &DidDocument) -> Result<(), TrustError> {
+        Did::parse(&document.id)?;
+        self.explicit.push(ExplicitIssuer {
+            did: document.id.clone(),
+            keys: document.assertion_keys()?,
+        });
+        Ok(())
+    }
+
+    /// Adds a signed registry after checking it against the pinned root keys at `now`.
+    /// A registry from the same root with a lower version than one held is refused;
+    /// a higher version replaces the one held.
+    pub fn add_registry(
+        &mut self,
+        document: Value,
+        pinned: &[VerifyingKey],
+        now: DateTime<Utc>,
+    ) -> Result<&VerifiedRegistry, TrustError> {
+        let verified = registry::verify_registry(document, pinned, now)?;
+        let held = self
+            .registries
+            .iter()
+            .position(|r| r.federation_key == verified.federation_key);
+        let index = match held {
+            Some(i) if self.registries[i].version > verified.version => {
+                return Err(RegistryError::Rollback {
+                    offered: verified.version,
+                    held: self.registries[i].version,
+                }
+                .into())
+            }
+            Some(i) => {
+                self.registries[i] = verified;
+                i
+            }
+            None => {
+                self.registries.push(verified);
+                self.registries.len() - 1
+            }
+        };
+        Ok(&self.registries[index])
+    }
+
+    /// The registries held.
+    pub fn registries(&self) -> &[VerifiedRegistry] {
+        &self.registries
+    }
+
+    /// The explicitly trusted issuers.
+    pub fn explicit_issuers(&self) -> &[ExplicitIssuer] {
+        &self.explicit
+    }
+
+    /// Adds a status list credential fetched from `url` at `fetched_at`, after checking
+    /// that its id is `url` and that it is signed by a key of its issuer.
+    pub fn add_status_list(
+        &mut self,
+        url: &str,
+        document: Value,
+        fetched_at: DateTime<Utc>,
+    ) -> Result<(), TrustError> {
+        let err_proof = |source| TrustError::StatusListProof {
+            url: url.to_owned(),
+            source,
+        };
+        let parsed = proof::parse(document).map_err(err_proof)?;
+        parsed
+            .require_purpose(proof::ASSERTION_METHOD)
+            .map_err(err_proof)?;
+        let key = self
+            .resolve_key(&parsed.verification_method)
+            .ok_or_else(|| TrustError::StatusListSigner {
+                url: url.to_owned(),
+                method: parsed.verification_method.clone(),
+            })?
+            .key;
+        parsed.verify_signature(&key).map_err(err_proof)?;
+        let controller = parsed.controller().to_owned();
+        let list =
+            StatusListCredential::parse(&Value::Object(parsed.unsecured)).map_err(|source| {
+                TrustError::StatusList {
+                    url: url.to_owned(),
+                    source,
+                }
+            })?;
+        if list.id != url {
+            return Err(TrustError::StatusListId {
+                url: url.to_owned(),
+                id: list.id,
+            });
+        }
+        if list.issuer != controller {
+            return Err(TrustError::StatusListSigner {
+                url: url.to_owned(),
+                method: parsed.verification_method,
+            });
+        }
+        self.status_failures.remove(url);
+        self.status_lists
+            .insert(url.to_owned(), HeldStatusList { list, fetched_at });
+        Ok(())
+    }
+
+    /// Records why the list at `url` could not be had, so the report can say so.
+    pub fn record_status_failure(&mut self, url: &str, reason: impl Into<String>) {
+        self.status_failures.insert(url.to_owned(), reason.into());
+    }
+
+    /// The status list held for `url`.
+    pub fn status_list(&self, url: &str) -> Option<&HeldStatusList> {
+        self.status_lists.get(url)
+    }
+
+    /// Why the list at `url` could not be had, if recorded.
+    pub fn status_failure(&self, url: &str) -> Option<&str> {
+        self.status_failures.get(url).map(String::as_str)
+    }
+
+    /// Finds the key for a verification method: an explicitly trusted issuer's, a
+    /// registry member's, or a did:key's own.
+    pub fn resolve_key(&self, verification_method: &str) -> Option<ResolvedKey<'_>> {
+        for issuer in &self.explicit {
+            if let Some((_, key)) = issuer.keys.iter().find(|(id, _)| id == verification_method) {
+                return Some(ResolvedKey {
+                    key: *key,
+                    origin: KeyOrigin::Explicit(issuer),
+                });
+            }
+        }
+        let controller = verification_method.split_once('#').map(|(d, _)| d)?;
+        for registry in &self.registries {
+            if let Some(member) = registry.member(controller) {
+                if let Some(key) = member.keys.iter().find(|k| k.id == verification_method) {
+                    return Some(ResolvedKey {
+                        key: key.key,
+                        origin: KeyOrigin::Member {
+                            registry,
+                            member,
+                            key,
+                        },
+                    });
+                }
+            }
+        }
+        match Did::parse(controller) {
+            Ok(Did::Key { key, .. })
+                if did::did_key_verification_method(&key) == verification_method =>
+            {
+                Some(ResolvedKey {
+                    key,
+                    origin: KeyOrigin::SelfCertifying,
+                })
+            }
+            _ => None,
+        }
+    }
+
+    /// The registry entries for `did` across every registry held.
+    pub fn memberships<'a>(
+        &'a self,
+        did: &'a str,
+    ) -> impl Iterator<Item = (&'a VerifiedRegistry, &'a TrustedMember)> + 'a {
+        self.registries
+            .iter()
+            .filter_map(move |r| r.member(did).map(|m| (r, m)))
+    }
+
+    /// Whether `did` is trusted explicitly.
+    pub fn explicit_issuer(&self, did: &str) -> Option<&ExplicitIssuer> {
+        self.explicit.iter().find(|i| i.did == did)
+    }
+}

@@ -1,1 +1,738 @@
-//! (in progress)
+//! The one verification function (SPEC.md §7): `verify(credential, trust, now)`.
+//!
+//! Six checks run in a fixed order (format, proof, issuer, accreditation, validity,
+//! status). Each ends `pass`, `warn`, `fail` or `skip` with a sentence a person can
+//! read. The verdict is that of the first failing check; a check that could not run
+//! never counts as a pass, so `VALID` means every check ran and none failed.
+
+use crate::model::{self, CredentialKind};
+use crate::proof;
+use crate::registry::MembershipStatus;
+use crate::status_list::{self, StatusPurpose};
+use crate::trust::{KeyOrigin, TrustSnapshot};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::fmt;
+
+/// The checks, in the order they run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckId {
+    /// VC 2.0 shape, size limits, no duplicate keys, Probity type rules.
+    Format,
+    /// The eddsa-jcs-2022 signature.
+    Proof,
+    /// The key belongs to the issuer, the issuer is trusted, the key was valid.
+    Issuer,
+    /// The issuer may issue this type (and track or applications).
+    Accreditation,
+    /// validFrom and validUntil.
+    Validity,
+    /// Revocation and suspension, from fresh status lists.
+    Status,
+}
+
+impl CheckId {
+    /// The id as written in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckId::Format => "format",
+            CheckId::Proof => "proof",
+            CheckId::Issuer => "issuer",
+            CheckId::Accreditation => "accreditation",
+            CheckId::Validity => "validity",
+            CheckId::Status => "status",
+        }
+    }
+
+    /// The verdict when this check fails (or could not run) without a more specific one.
+    fn default_verdict(self) -> Verdict {
+        match self {
+            CheckId::Format => Verdict::Malformed,
+            CheckId::Proof => Verdict::InvalidSignature,
+            CheckId::Issuer => Verdict::UntrustedIssuer,
+            CheckId::Accreditation => Verdict::NotAccredited,
+            CheckId::Validity => Verdict::Expired,
+            CheckId::Status => Verdict::StatusUnknown,
+        }
+    }
+}
+
+/// How a check ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// Passed.
+    Pass,
+    /// Passed, with something the reader should know.
+    Warn,
+    /// Failed.
+    Fail,
+    /// Could not run, because an earlier check failed.
+    Skip,
+}
+
+/// The outcome of a verification.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Verdict {
+    /// Every check ran and passed.
+    Valid,
+    /// Not a well-formed credential.
+    Malformed,
+    /// The signature is missing, malformed or wrong.
+    InvalidSignature,
+    /// The signer is not a trusted issuer, or not with that key at that time.
+    UntrustedIssuer,
+    /// The issuer is trusted, but not for this kind of credential.
+    NotAccredited,
+    /// validFrom is in the future.
+    NotYetValid,
+    /// validUntil has passed.
+    Expired,
+    /// The issuer revoked it.
+    Revoked,
+    /// The issuer suspended it (for example, lapsed dues).
+    Suspended,
+    /// Its status could not be established.
+    StatusUnknown,
+}
+
+impl Verdict {
+    /// The verdict as written in reports, such as `NOT_YET_VALID`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Valid => "VALID",
+            Verdict::Malformed => "MALFORMED",
+            Verdict::InvalidSignature => "INVALID_SIGNATURE",
+            Verdict::UntrustedIssuer => "UNTRUSTED_ISSUER",
+            Verdict::NotAccredited => "NOT_ACCREDITED",
+            Verdict::NotYetValid => "NOT_YET_VALID",
+            Verdict::Expired => "EXPIRED",
+            Verdict::Revoked => "REVOKED",
+            Verdict::Suspended => "SUSPENDED",
+            Verdict::StatusUnknown => "STATUS_UNKNOWN",
+        }
+    }
+}
+
+impl fmt::Display for Verdict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One check's outcome.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    /// Which check.
+    pub id: CheckId,
+    /// How it ended.
+    pub status: CheckStatus,
+    /// A sentence saying what was found.
+    pub message: String,
+    /// The verdict this check gives when it fails.
+    #[serde(skip)]
+    pub verdict_on_fail: Verdict,
+}
+
+/// What the credential says, for people reading the report.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    /// Credential id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Most specific type.
+    pub credential_type: String,
+    /// Issuer DID.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer: Option<String>,
+    /// Issuer name, from the registry or the credential.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issuer_name: Option<String>,
+    /// Holder name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder: Option<String>,
+    /// IP number, for IP certificates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ip_number: Option<String>,
+    /// Track, for IP certificates.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub track: Option<String>,
+    /// Applications, for skill attestations.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<String>,
+    /// validFrom.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_from: Option<String>,
+    /// validUntil.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<String>,
+}
+
+/// The result of [`verify`]: one verdict and every check behind it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// The six checks, in order.
+    pub checks: Vec<Check>,
+    /// What the credential says, when it could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub credential: Option<Summary>,
+}
+
+impl Report {
+    /// The check with this id.
+    pub fn check(&self, id: CheckId) -> Option<&Check> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// Whether the verdict is `VALID`.
+    pub fn is_valid(&self) -> bool {
+        self.verdict == Verdict::Valid
+    }
+}
+
+const ORDER: [CheckId; 6] = [
+    CheckId::Format,
+    CheckId::Proof,
+    CheckId::Issuer,
+    CheckId::Accreditation,
+    CheckId::Validity,
+    CheckId::Status,
+];
+
+struct Checks(Vec<Check>);
+
+impl Checks {
+    fn push(
+        &mut self,
+        id: CheckId,
+        status: CheckStatus,
+        message: impl Into<String>,
+        verdict: Verdict,
+    ) {
+        self.0.push(Check {
+            id,
+            status,
+            message: message.into(),
+            verdict_on_fail: verdict,
+        });
+    }
+    fn pass(&mut self, id: CheckId, message: impl Into<String>) {
+        self.push(id, CheckStatus::Pass, message, id.default_verdict());
+    }
+    fn warn(&mut self, id: CheckId, message: impl Into<String>) {
+        self.push(id, CheckStatus::Warn, message, id.default_verdict());
+    }
+    fn fail(&mut self, id: CheckId, message: impl Into<String>) {
+        self.push(id, CheckStatus::Fail, message, id.default_verdict());
+    }
+    fn fail_with(&mut self, id: CheckId, verdict: Verdict, message: impl Into<String>) {
+        self.push(id, CheckStatus::Fail, message, verdict);
+    }
+    fn skip_rest(&mut self, reason: &str) {
+        for id in ORDER {
+            if !self.0.iter().any(|c| c.id == id) {
+                self.push(
+                    id,
+                    CheckStatus::Skip,
+                    format!("Not checked: {reason}."),
+                    id.default_verdict(),
+                );
+            }
+        }
+    }
+    fn into_report(self, credential: Option<Summary>) -> Report {
+        // The first check that failed decides; a skipped check with no failure before it
+        // (which the code above never produces) still cannot yield VALID.
+        let verdict = self
+            .0
+            .iter()
+            .find(|c| c.status == CheckStatus::Fail)
+            .or_else(|| self.0.iter().find(|c| c.status == CheckStatus::Skip))
+            .map_or(Verdict::Valid, |c| c.verdict_on_fail);
+        let verdict = if self.0.len() == ORDER.len() {
+            verdict
+        } else {
+            Verdict::Malformed
+        };
+        Report {
+            verdict,
+            checks: self.0,
+            credential,
+        }
+    }
+}
+
+/// Verifies a credential (its raw JSON bytes) against `trust` at `now`.
+///
+/// Pure: every document it relies on (registries, DID documents, status lists) is in
+/// `trust`, fetched and checked beforehand.
+pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> Report {
+    let mut checks = Checks(Vec::with_capacity(6));
+
+    // 1. format
+    let document = match crate::json::parse_strict(credential) {
+        Ok(v) => v,
+        Err(e) => {
+            checks.fail(
+                CheckId::Format,
+                format!("The credential is not valid JSON: {e}."),
+            );
+            checks.skip_rest("the credential could not be read");
+            return checks.into_report(None);
+        }
+    };
+    let kind = match model::validate_credential(&document) {
+        Ok(kind) => kind,
+        Err(e) => {
+            checks.fail(
+                CheckId::Format,
+                format!("The credential is malformed: {e}."),
+            );
+            checks.skip_rest("the credential is malformed");
+            return checks.into_report(None);
+        }
+    };
+    checks.pass(
+        CheckId::Format,
+        format!("A well-formed VC 2.0 {} credential.", kind.type_name()),
+    );
+    let mut summary = summarize(&document, &kind);
+
+    // 2. proof
+    let parsed = match proof::parse(document) {
+        Ok(p) => p,
+        Err(e) => {
+            checks.fail(CheckId::Proof, format!("The proof cannot be checked: {e}."));
+            checks.skip_rest("the proof could not be read");
+            return checks.into_report(Some(summary));
+        }
+    };
+    let resolved = trust.resolve_key(&parsed.verification_method);
+    match (&resolved, parsed.require_purpose(proof::ASSERTION_METHOD)) {
+        (_, Err(e)) => checks.fail(CheckId::Proof, format!("{e}.")),
+        (None, Ok(())) => checks.push(
+            CheckId::Proof,
+            CheckStatus::Skip,
+            format!(
+                "Not checked: the signing key {} is not known to this verifier.",
+                parsed.verification_method
+            ),
+            Verdict::UntrustedIssuer,
+        ),
+        (Some(r), Ok(())) => match parsed.verify_signature(&r.key) {
+            Ok(()) => checks.pass(
+                CheckId::Proof,
+                format!(
+                    "Signature verified (eddsa-jcs-2022) with {}.",
+                    parsed.verification_method
+                ),
+            ),
+            Err(e) => checks.fail(CheckId::Proof, format!("The signature is invalid: {e}.")),
+        },
+    }
+    // From here on, only what the proof covers is read: proof::parse replaced any
+    // appended @context with the signed one.
+    let signer = Signer {
+        controller: parsed.controller().to_owned(),
+        created: parsed.created,
+    };
+    let doc = Value::Object(parsed.unsecured);
+
+    // 3. issuer, 4. accreditation
+    check_issuer(
+        &mut checks,
+        &doc,
+        &signer,
+        resolved.map(|r| r.origin),
+        &kind,
+        trust,
+        now,
+        &mut summary,
+    );
+
+    // 5. validity
+    check_validity(&mut checks, &doc, trust, now);
+
+    // 6. status
+    check_status(&mut checks, &doc, trust, now);
+
+    checks.into_report(Some(summary))
+}
+
+/// Who the proof says signed, and when.
+struct Signer {
+    controller: String,
+    created: Option<DateTime<Utc>>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn check_issuer(
+    checks: &mut Checks,
+    doc: &Value,
+    parsed: &Signer,
+    origin: Option<KeyOrigin<'_>>,
+    kind: &CredentialKind,
+    trust: &TrustSnapshot,
+    now: DateTime<Utc>,
+    summary: &mut Summary,
+) {
+    let issuer = model::issuer_id(doc).unwrap_or_default();
+    let controller = parsed.controller.as_str();
+    let skip_accreditation = |checks: &mut Checks, reason: &str| {
+        checks.push(
+            CheckId::Accreditation,
+            CheckStatus::Skip,
+            format!("Not checked: {reason}."),
+            Verdict::NotAccredited,
+        );
+    };
+    if controller != issuer {
+        checks.fail(
+            CheckId::Issuer,
+            format!(
+                "The credential names {issuer} as issuer but was signed by a key of {controller}."
+            ),
+        );
+        return skip_accreditation(checks, "the issuer did not sign it");
+    }
+    let signed_at = parsed.created.unwrap_or(now);
+    if signed_at > now + trust.clock_skew {
+        checks.fail(
+            CheckId::Issuer,
+            format!(
+                "The proof claims to be created at {}, in the future.",
+                crate::time::format(signed_at)
+            ),
+        );
+        return skip_accreditation(checks, "the signing time is not credible");
+    }
+    match origin {
+        Some(KeyOrigin::Explicit(explicit)) => {
+            checks.pass(
+                CheckId::Issuer,
+                format!("{} is trusted explicitly by this verifier.", explicit.did),
+            );
+            checks.pass(
+                CheckId::Accreditation,
+                "Explicitly trusted issuers are trusted for every credential type.",
+            );
+        }
+        Some(KeyOrigin::Member {
+            registry,
+            member,
+            key,
+        }) => {
+            summary.issuer_name = Some(member.member.name.clone());
+            let name = &member.member.name;
+            let problem = if now >= registry.valid_until {
+                Some(format!(
+                    "the {} registry (version {}) expired at {}",
+                    registry.name,
+                    registry.version,
+                    crate::time::format(registry.valid_until)
+                ))
+            } else if member.member.status != MembershipStatus::Active {
+                Some(
+                    format!(
+                        "{name}'s membership of {} is {:?}",
+                        registry.name, member.member.status
+                    )
+                    .to_lowercase(),
+                )
+            } else if signed_at < key.valid_from || key.valid_until.is_some_and(|u| signed_at > u) {
+                Some(format!(
+                    "key {} was not valid when the credential was signed ({})",
+                    key.id,
+                    crate::time::format(signed_at)
+                ))
+            } else if let Some(at) = key.compromised_at.filter(|&at| signed_at >= at) {
+                Some(format!(
+                    "key {} was reported compromised at {}, before this credential was signed",
+                    key.id,
+                    crate::time::format(at)
+                ))
+            } else {
+                None
+            };
+            match problem {
+                Some(problem) => {
+                    checks.fail(CheckId::Issuer, format!("Not trusted: {problem}."));
+                    skip_accreditation(checks, "the issuer is not trusted");
+                }
+                None => {
+                    checks.pass(
+                        CheckId::Issuer,
+                        format!(
+                            "{name} ({issuer}) is an active member of {} (registry version {}).",
+                            registry.name, registry.version
+                        ),
+                    );
+                    check_accreditation(checks, member, kind);
+                }
+            }
+        }
+        Some(KeyOrigin::SelfCertifying) | None => {
+            checks.fail(
+                CheckId::Issuer,
+                format!("{issuer} is not a member of any trusted registry and is not trusted explicitly."),
+            );
+            skip_accreditation(checks, "the issuer is not trusted");
+        }
+    }
+}
+
+fn check_accreditation(
+    checks: &mut Checks,
+    member: &crate::registry::TrustedMember,
+    kind: &CredentialKind,
+) {
+    let name = &member.member.name;
+    let type_name = kind.type_name();
+    let Some(scope) = member
+        .member
+        .accreditations
+        .iter()
+        .find(|a| a.credential_type == type_name)
+    else {
+        return checks.fail(
+            CheckId::Accreditation,
+            format!("{name} is not accredited to issue {type_name}."),
+        );
+    };
+    match kind {
+        CredentialKind::IpCertificate(subject)
+            if !scope.tracks.is_empty() && !scope.tracks.contains(&subject.track) =>
+        {
+            checks.fail(
+                CheckId::Accreditation,
+                format!("{name} is not accredited for the {} track.", subject.track),
+            )
+        }
+        CredentialKind::SkillAttestation(subject) if !scope.applications.is_empty() => {
+            let missing: Vec<&str> = subject
+                .applications
+                .iter()
+                .filter(|a| !scope.applications.contains(a))
+                .map(String::as_str)
+                .collect();
+            if missing.is_empty() {
+                checks.pass(
+                    CheckId::Accreditation,
+                    format!("{name} is accredited to attest these applications."),
+                );
+            } else {
+                checks.fail(
+                    CheckId::Accreditation,
+                    format!("{name} is not accredited to attest {}.", missing.join(", ")),
+                );
+            }
+        }
+        CredentialKind::IpCertificate(subject) => checks.pass(
+            CheckId::Accreditation,
+            format!(
+                "{name} is accredited to issue {type_name} for the {} track.",
+                subject.track
+            ),
+        ),
+        _ => checks.pass(
+            CheckId::Accreditation,
+            format!("{name} is accredited to issue {type_name}."),
+        ),
+    }
+}
+
+fn check_validity(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: DateTime<Utc>) {
+    let time = |field| {
+        doc.get(field)
+            .and_then(Value::as_str)
+            .and_then(|s| crate::time::parse(s).ok())
+    };
+    let (from, until) = (time("validFrom"), time("validUntil"));
+    if let Some(from) = from.filter(|&f| now < f) {
+        return checks.fail_with(
+            CheckId::Validity,
+            Verdict::NotYetValid,
+            format!("Not valid until {}.", crate::time::format(from)),
+        );
+    }
+    match until {
+        Some(until) if now >= until => checks.fail_with(
+            CheckId::Validity,
+            Verdict::Expired,
+            format!("Expired at {}.", crate::time::format(until)),
+        ),
+        Some(until) if until - now <= trust.expiry_warning => checks.warn(
+            CheckId::Validity,
+            format!(
+                "Valid, but expires soon: at {} ({} days from now).",
+                crate::time::format(until),
+                (until - now).num_days()
+            ),
+        ),
+        Some(until) => checks.pass(
+            CheckId::Validity,
+            format!("Valid until {}.", crate::time::format(until)),
+        ),
+        None => checks.pass(CheckId::Validity, "Valid; it has no expiry date."),
+    }
+}
+
+fn check_status(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: DateTime<Utc>) {
+    let entries = match status_list::entries_of(doc) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return checks.fail(
+                CheckId::Status,
+                format!("The status entries cannot be read: {e}."),
+            )
+        }
+    };
+    if entries.is_empty() {
+        return checks.pass(
+            CheckId::Status,
+            "The credential has no status entries; its issuer cannot revoke it.",
+        );
+    }
+    let issuer = model::issuer_id(doc).unwrap_or_default();
+    let mut warnings = Vec::new();
+    let mut findings: Vec<(Verdict, String)> = Vec::new();
+    for entry in &entries {
+        let purpose = entry.purpose.as_str();
+        let Some(held) = trust.status_list(&entry.list_url) else {
+            let why = trust
+                .status_failure(&entry.list_url)
+                .map_or(String::from("it is not held by this verifier"), |r| {
+                    r.to_owned()
+                });
+            findings.push((
+                Verdict::StatusUnknown,
+                format!(
+                    "The {purpose} list {} could not be had: {why}.",
+                    entry.list_url
+                ),
+            ));
+            continue;
+        };
+        let list = &held.list;
+        let age = now - held.fetched_at;
+        let problem = if list.issuer != issuer {
+            Some(format!(
+                "the {purpose} list {} is issued by {}, not by the credential's issuer",
+                entry.list_url, list.issuer
+            ))
+        } else if list.valid_until.is_some_and(|u| now >= u) {
+            Some(format!(
+                "the {purpose} list {} expired; a fresh copy is needed",
+                entry.list_url
+            ))
+        } else if list.valid_from.is_some_and(|f| now < f) {
+            Some(format!(
+                "the {purpose} list {} is not valid yet",
+                entry.list_url
+            ))
+        } else if age > trust.max_status_age {
+            Some(format!(
+                "the {purpose} list {} was fetched {} hours ago, over the {}-hour limit",
+                entry.list_url,
+                age.num_hours(),
+                trust.max_status_age.num_hours()
+            ))
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            findings.push((
+                Verdict::StatusUnknown,
+                format!("Status unknown: {problem}."),
+            ));
+            continue;
+        }
+        if age > trust.status_warn_age {
+            warnings.push(format!(
+                "the {purpose} list is {} hours old",
+                age.num_hours()
+            ));
+        }
+        match list.status_of(entry) {
+            Ok(false) => {}
+            Ok(true) => findings.push(match entry.purpose {
+                StatusPurpose::Revocation => {
+                    (Verdict::Revoked, "Revoked by its issuer.".to_owned())
+                }
+                StatusPurpose::Suspension => {
+                    (Verdict::Suspended, "Suspended by its issuer.".to_owned())
+                }
+            }),
+            Err(e) => findings.push((Verdict::StatusUnknown, format!("Status unknown: {e}."))),
+        }
+    }
+    // Revocation outranks suspension, which outranks not knowing.
+    let rank = |v: &Verdict| match v {
+        Verdict::Revoked => 0,
+        Verdict::Suspended => 1,
+        _ => 2,
+    };
+    findings.sort_by_key(|(v, _)| rank(v));
+    if let Some((verdict, _)) = findings.first() {
+        let message = findings
+            .iter()
+            .map(|(_, m)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return checks.fail_with(CheckId::Status, *verdict, message);
+    }
+    let purposes: Vec<&str> = entries.iter().map(|e| e.purpose.as_str()).collect();
+    if warnings.is_empty() {
+        checks.pass(
+            CheckId::Status,
+            format!(
+                "Not revoked or suspended (checked {}).",
+                purposes.join(" and ")
+            ),
+        );
+    } else {
+        checks.warn(
+            CheckId::Status,
+            format!("Not revoked or suspended, but {}.", warnings.join("; ")),
+        );
+    }
+}
+
+fn summarize(doc: &Value, kind: &CredentialKind) -> Summary {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    let mut summary = Summary {
+        id: text(doc.get("id")),
+        credential_type: kind.type_name().to_owned(),
+        issuer: model::issuer_id(doc).map(str::to_owned),
+        issuer_name: text(doc.get("issuer").and_then(|i| i.get("name"))),
+        valid_from: text(doc.get("validFrom")),
+        valid_until: text(doc.get("validUntil")),
+        ..Summary::default()
+    };
+    match kind {
+        CredentialKind::IpCertificate(s) => {
+            summary.holder = Some(s.name.clone());
+            summary.ip_number = Some(s.ip_number.clone());
+            summary.track = Some(s.track.display_name().to_owned());
+        }
+        CredentialKind::SkillAttestation(s) => {
+            summary.holder = Some(s.name.clone());
+            summary.applications = s.applications.clone();
+        }
+        CredentialKind::Other(_) => {
+            let subject: Option<&Map<String, Value>> =
+                doc.get("credentialSubject").and_then(Value::as_object);
+            summary.holder = subject.and_then(|s| text(s.get("name")));
+        }
+    }
+    summary
+}
+
+#[cfg(test)]
+mod tests;

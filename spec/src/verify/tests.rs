@@ -1,0 +1,364 @@
+use super::*;
+use crate::did;
+use crate::model::{tests_support::*, Track};
+use crate::multikey;
+use crate::proof::{sign, ProofOptions};
+use crate::registry::{
+    registry_credential, Accreditation, Endpoints, Member, MemberKey, MemberKind, Registry,
+};
+use ed25519_dalek::SigningKey;
+use serde_json::json;
+
+const ISSUER: &str = "did:web:certs.cpocus.ca";
+const VM: &str = "did:web:certs.cpocus.ca#key-2026";
+
+fn t(s: &str) -> DateTime<Utc> {
+    crate::time::parse(s).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    t("2026-06-01T12:00:00Z")
+}
+
+struct Federation {
+    root: SigningKey,
+    issuer_key: SigningKey,
+    member: Member,
+}
+
+impl Federation {
+    fn new() -> Self {
+        let issuer_key = SigningKey::from_bytes(&[2; 32]);
+        Federation {
+            root: SigningKey::from_bytes(&[1; 32]),
+            member: Member {
+                id: ISSUER.into(),
+                name: "Canadian Point of Care Ultrasound Society".into(),
+                kind: MemberKind::CertifyingBody,
+                jurisdiction: "CA".into(),
+                accreditations: vec![Accreditation {
+                    credential_type: "PocusIpCertificate".into(),
+                    tracks: vec![Track::FmMsk, Track::FmCore],
+                    applications: vec![],
+                }],
+                keys: vec![MemberKey {
+                    id: VM.into(),
+                    public_key_multibase: multikey::public_key_to_multibase(
+                        &issuer_key.verifying_key(),
+                    ),
+                    valid_from: "2026-01-01T00:00:00Z".into(),
+                    valid_until: None,
+                    compromised_at: None,
+                }],
+                status: MembershipStatus::Active,
+                member_since: "2020-01-01T00:00:00Z".into(),
+                status_since: None,
+                endpoints: Endpoints::default(),
+            },
+            issuer_key,
+        }
+    }
+
+    fn registry(&self, version: u64) -> Value {
+        let root_did = did::did_key(&self.root.verifying_key());
+        let registry = Registry {
+            name: "Probity POCUS federation".into(),
+            version,
+            members: vec![self.member.clone()],
+        };
+        let doc = registry_credential(
+            &root_did,
+            &registry,
+            t("2026-01-01T00:00:00Z"),
+            t("2027-01-01T00:00:00Z"),
+        );
+        let vm = did::did_key_verification_method(&self.root.verifying_key());
+        sign(
+            &doc,
+            &self.root,
+            &ProofOptions::assertion(vm, Some("2026-01-01T00:00:00Z".into())),
+        )
+        .unwrap()
+    }
+
+    fn snapshot(&self) -> TrustSnapshot {
+        let mut trust = TrustSnapshot::new();
+        trust
+            .add_registry(self.registry(1), &[self.root.verifying_key()], now())
+            .unwrap();
+        trust
+    }
+
+    fn certificate(&self, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
+        let mut doc = unsigned_certificate(ISSUER);
+        edit(&mut doc);
+        let signed = sign(
+            &doc,
+            &self.issuer_key,
+            &ProofOptions::assertion(VM, Some("2026-03-01T09:00:00Z".into())),
+        )
+        .unwrap();
+        serde_json::to_vec(&signed).unwrap()
+    }
+}
+
+fn verdict(bytes: &[u8], trust: &TrustSnapshot) -> Verdict {
+    verify(bytes, trust, now()).verdict
+}
+
+#[test]
+fn a_member_certificate_is_valid_and_every_check_passes() {
+    let fed = Federation::new();
+    let report = verify(&fed.certificate(|_| {}), &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+    let ids: Vec<&str> = report.checks.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "format",
+            "proof",
+            "issuer",
+            "accreditation",
+            "validity",
+            "status"
+        ]
+    );
+    assert!(
+        report.checks.iter().all(|c| c.status == CheckStatus::Pass),
+        "{report:#?}"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["verdict"], "VALID");
+    assert_eq!(json["checks"][1]["id"], "proof");
+    assert_eq!(json["checks"][1]["status"], "pass");
+}
+
+#[test]
+fn any_change_to_the_signed_content_is_an_invalid_signature() {
+    let fed = Federation::new();
+    let good = fed.certificate(|_| {});
+    let mut doc: Value = serde_json::from_slice(&good).unwrap();
+    doc["credentialSubject"]["ipNumber"] = json!("IP-2026-99999");
+    assert_eq!(
+        verdict(&serde_json::to_vec(&doc).unwrap(), &fed.snapshot()),
+        Verdict::InvalidSignature
+    );
+}
+
+#[test]
+fn malformed_input_is_malformed_and_nothing_else_runs() {
+    let fed = Federation::new();
+    let trust = fed.snapshot();
+    for bad in [&b"{"[..], b"\xff", b"[]", br#"{"a":1,"a":2}"#] {
+        let report = verify(bad, &trust, now());
+        assert_eq!(report.verdict, Verdict::Malformed);
+        assert!(report.checks[1..]
+            .iter()
+            .all(|c| c.status == CheckStatus::Skip));
+    }
+    let deep = "[".repeat(10_000);
+    assert_eq!(verdict(deep.as_bytes(), &trust), Verdict::Malformed);
+}
+
+#[test]
+fn proof_problems_are_invalid_signatures() {
+    let fed = Federation::new();
+    let trust = fed.snapshot();
+    let good: Value = serde_json::from_slice(&fed.certificate(|_| {})).unwrap();
+    let edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+        Box::new(|d| {
+            d.as_object_mut().unwrap().remove("proof");
+        }),
+        Box::new(|d| d["proof"]["cryptosuite"] = json!("ecdsa-rdfc-2019")),
+        Box::new(|d| d["proof"]["type"] = json!("Ed25519Signature2020")),
+        Box::new(|d| d["proof"]["proofValue"] = json!("z3FXQ")),
+        Box::new(|d| d["proof"]["proofValue"] = json!("zOOOO0000llll")),
+        Box::new(|d| d["proof"]["proofValue"] = json!("u8Yh")),
+        Box::new(|d| d["proof"] = json!([d["proof"].clone()])),
+        Box::new(|d| d["proof"]["proofPurpose"] = json!("authentication")),
+    ];
+    for (i, edit) in edits.iter().enumerate() {
+        let mut doc = good.clone();
+        edit(&mut doc);
+        let report = verify(&serde_json::to_vec(&doc).unwrap(), &trust, now());
+        assert_eq!(
+            report.verdict,
+            Verdict::InvalidSignature,
+            "edit {i}: {report:#?}"
+        );
+    }
+}
+
+#[test]
+fn a_non_canonical_signature_is_refused() {
+    // Adding the group order L to S gives a signature that lax verifiers accept.
+    let fed = Federation::new();
+    let mut doc: Value = serde_json::from_slice(&fed.certificate(|_| {})).unwrap();
+    let sig = proof::decode_proof_value(doc["proof"]["proofValue"].as_str().unwrap())
+        .unwrap()
+        .to_bytes();
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut s = [0u8; 32];
+    let mut carry = 0u16;
+    for i in 0..32 {
+        let sum = sig[32 + i] as u16 + L[i] as u16 + carry;
+        s[i] = sum as u8;
+        carry = sum >> 8;
+    }
+    let mut forged = sig;
+    forged[32..].copy_from_slice(&s);
+    doc["proof"]["proofValue"] = json!(format!("z{}", bs58::encode(forged).into_string()));
+    let report = verify(&serde_json::to_vec(&doc).unwrap(), &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::InvalidSignature, "{report:#?}");
+}
+
+#[test]
+fn unknown_signers_and_impostors_are_untrusted() {
+    let fed = Federation::new();
+    // Nothing trusted at all: the proof cannot even be checked, and the verdict is not VALID.
+    let report = verify(&fed.certificate(|_| {}), &TrustSnapshot::new(), now());
+    assert_eq!(report.verdict, Verdict::UntrustedIssuer);
+    assert_eq!(
+        report.check(CheckId::Proof).unwrap().status,
+        CheckStatus::Skip
+    );
+
+    // A did:key issuer that nobody trusts: signature fine, issuer not.
+    let stranger = SigningKey::from_bytes(&[5; 32]);
+    let stranger_did = did::did_key(&stranger.verifying_key());
+    let doc = unsigned_certificate(&stranger_did);
+    let vm = did::did_key_verification_method(&stranger.verifying_key());
+    let signed =
+        serde_json::to_vec(&sign(&doc, &stranger, &ProofOptions::assertion(vm, None)).unwrap())
+            .unwrap();
+    let report = verify(&signed, &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::UntrustedIssuer);
+    assert_eq!(
+        report.check(CheckId::Proof).unwrap().status,
+        CheckStatus::Pass
+    );
+
+    // ... until trusted explicitly.
+    let mut trust = TrustSnapshot::new();
+    trust.trust_issuer(&stranger_did).unwrap();
+    assert_eq!(verdict(&signed, &trust), Verdict::Valid);
+
+    // A member's key signing a credential that names another issuer.
+    let impostor = fed.certificate(|d| d["issuer"]["id"] = json!("did:web:other.example"));
+    assert_eq!(
+        verdict(&impostor, &fed.snapshot()),
+        Verdict::UntrustedIssuer
+    );
+}
+
+#[test]
+fn membership_key_windows_and_compromise_are_enforced() {
+    let mut fed = Federation::new();
+    fed.member.status = MembershipStatus::Suspended;
+    assert_eq!(
+        verdict(&fed.certificate(|_| {}), &fed.snapshot()),
+        Verdict::UntrustedIssuer
+    );
+
+    let mut fed = Federation::new();
+    fed.member.keys[0].valid_until = Some("2026-02-01T00:00:00Z".into());
+    assert_eq!(
+        verdict(&fed.certificate(|_| {}), &fed.snapshot()),
+        Verdict::UntrustedIssuer
+    );
+
+    let mut fed = Federation::new();
+    fed.member.keys[0].compromised_at = Some("2026-02-15T00:00:00Z".into());
+    assert_eq!(
+        verdict(&fed.certificate(|_| {}), &fed.snapshot()),
+        Verdict::UntrustedIssuer
+    );
+
+    // Compromised after signing: what it signed before still stands.
+    let mut fed = Federation::new();
+    fed.member.keys[0].compromised_at = Some("2026-04-01T00:00:00Z".into());
+    assert_eq!(
+        verdict(&fed.certificate(|_| {}), &fed.snapshot()),
+        Verdict::Valid
+    );
+}
+
+#[test]
+fn accreditation_covers_type_and_track() {
+    let fed = Federation::new();
+    let resus = fed.certificate(|d| {
+        d["credentialSubject"]["track"] = json!("RESUS");
+        d["credentialSubject"]["achievement"] =
+            serde_json::to_value(crate::model::Achievement::ip_certificate(Track::Resus)).unwrap();
+    });
+    let report = verify(&resus, &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::NotAccredited, "{report:#?}");
+    assert!(report
+        .check(CheckId::Accreditation)
+        .unwrap()
+        .message
+        .contains("RESUS"));
+}
+
+#[test]
+fn validity_window_gives_not_yet_valid_expired_and_a_warning() {
+    let fed = Federation::new();
+    let trust = fed.snapshot();
+    let cert = fed.certificate(|d| d["validUntil"] = json!("2026-06-20T00:00:00Z"));
+    let report = verify(&cert, &trust, now());
+    assert_eq!(report.verdict, Verdict::Valid);
+    assert_eq!(
+        report.check(CheckId::Validity).unwrap().status,
+        CheckStatus::Warn
+    );
+    assert_eq!(
+        verify(&cert, &trust, t("2026-06-20T00:00:00Z")).verdict,
+        Verdict::Expired
+    );
+    let future = fed.certificate(|d| d["validFrom"] = json!("2026-07-01T00:00:00Z"));
+    assert_eq!(verdict(&future, &trust), Verdict::NotYetValid);
+}
+
+#[test]
+fn registries_are_pinned_and_never_rolled_back() {
+    let fed = Federation::new();
+    let mut trust = TrustSnapshot::new();
+    let other_root = SigningKey::from_bytes(&[9; 32]).verifying_key();
+    assert!(trust
+        .add_registry(fed.registry(1), &[other_root], now())
+        .is_err());
+    trust
+        .add_registry(fed.registry(5), &[fed.root.verifying_key()], now())
+        .unwrap();
+    let err = trust
+        .add_registry(fed.registry(4), &[fed.root.verifying_key()], now())
+        .unwrap_err();
+    assert!(err.to_string().contains("roll back"), "{err}");
+    let mut tampered = fed.registry(6);
+    tampered["credentialSubject"]["members"][0]["accreditations"][0]["tracks"] = json!([]);
+    assert!(trust
+        .add_registry(tampered, &[fed.root.verifying_key()], now())
+        .is_err());
+    assert!(trust
+        .add_registry(
+            fed.registry(6),
+            &[fed.root.verifying_key()],
+            t("2027-02-01T00:00:00Z")
+        )
+        .is_err());
+}
+
+#[test]
+fn an_appended_context_is_not_read_as_signed_content() {
+    let fed = Federation::new();
+    let mut doc: Value = serde_json::from_slice(&fed.certificate(|_| {})).unwrap();
+    doc["@context"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!("https://attacker.example/context"));
+    let report = verify(&serde_json::to_vec(&doc).unwrap(), &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+}
