@@ -1,1 +1,11 @@
 //! (in progress)
+#![allow(missing_docs)]
+pub const TEXT_PREFIX: &str = "PB1:";
+#[derive(Debug, thiserror::Error)]
+pub enum CompactError {
+    #[error("not built")]
+    NotBuilt,
+}
+pub fn from_text(_t: &str) -> Result<serde_json::Value, CompactError> {
+    Err(CompactError::NotBuilt)
+}

@@ -117,3 +117,4 @@ pub fn status_list_credential(
 ) -> Value {
     json!({"id": id, "issuer": issuer, "purpose": purpose.as_str(), "validFrom": crate::time::format(valid_from)})
 }
+pub const MIN_ENTRIES: usize = 131_072;

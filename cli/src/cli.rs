@@ -1,0 +1,401 @@
+//! The command line, declared once. Flags become typed values here (paths, DIDs,
+//! times) so commands never re-parse raw strings.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Probity: sign, carry and verify point-of-care ultrasound credentials.
+///
+/// Certifying bodies and hospitals sign IP certificates and skill attestations as
+/// W3C Verifiable Credentials (eddsa-jcs-2022); HR offices verify them offline, from
+/// a file, a QR payload or a photo of the QR code.
+#[derive(Debug, Parser)]
+#[command(name = "probity", version, propagate_version = true, after_help = EXAMPLES)]
+pub struct Cli {
+    /// Options for every command.
+    #[command(flatten)]
+    pub global: Global,
+    /// The command to run.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+const EXAMPLES: &str = "\
+Quick start:
+  probity key new --out issuer.key.json
+  probity issue ip-certificate --key issuer.key.json --holder-name 'Dr. A. Okafor' ... > cert.json
+  probity verify cert.json --trust-issuer did:key:z6Mk...
+
+Exit codes: 0 valid / success, 1 verified but not VALID, 2 bad input or flags.";
+
+/// Options shared by every command.
+#[derive(Debug, Args)]
+pub struct Global {
+    /// More log output on stderr (-v info, -vv debug). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make and inspect Ed25519 keys (W3C Multikey files).
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Sign any JSON credential with eddsa-jcs-2022 and print it.
+    Sign(SignArgs),
+    /// Build, validate and sign a Probity credential.
+    #[command(subcommand)]
+    Issue(IssueCommand),
+    /// Verify a credential: signature, issuer, accreditation, validity, status.
+    ///
+    /// Prints each check and one verdict. Exit 0 only for VALID, 1 for any other
+    /// verdict, 2 when the input cannot be read or the flags are wrong.
+    Verify(VerifyArgs),
+    /// Encode a credential into a QR code, or decode one.
+    #[command(subcommand)]
+    Qr(QrCommand),
+    /// Draw a printable wallet card with the credential's QR code.
+    Card(CardArgs),
+}
+
+/// `probity key …`
+#[derive(Debug, Subcommand)]
+pub enum KeyCommand {
+    /// Generate a new Ed25519 key and write it as a Multikey JSON file (mode 0600).
+    ///
+    /// Prints the key's did:key. Keep the file secret: it holds the signing key.
+    New {
+        /// Where to write the key file. Refuses to overwrite unless --force.
+        #[arg(long)]
+        out: PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+        /// The DID that will publish this key (for did:web issuers); defaults to the did:key.
+        #[arg(long)]
+        controller: Option<String>,
+        /// The verification method id (for did:web issuers, e.g. did:web:example.org#key-1).
+        #[arg(long)]
+        id: Option<String>,
+        /// Print a JSON object instead of the bare DID.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show a key file's public key, did:key and verification method (never the secret).
+    Show {
+        /// The key file.
+        file: PathBuf,
+        /// Print a JSON object.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// `probity sign`
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The Multikey key file to sign with.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// Verification method id written into the proof; defaults to the key file's `id`,
+    /// else the key's did:key method.
+    #[arg(long)]
+    pub verification_method: Option<String>,
+    /// `proof.created` (RFC 3339); defaults to now, in whole seconds.
+    #[arg(long)]
+    pub created: Option<String>,
+    /// Leave `proof.created` out.
+    #[arg(long, conflicts_with = "created")]
+    pub no_created: bool,
+    /// Write the signed credential here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The credential to sign: a JSON file, or - for stdin.
+    pub credential: PathBuf,
+}
+
+/// `probity issue …`
+#[derive(Debug, Subcommand)]
+pub enum IssueCommand {
+    /// Issue a POCUS Independent Practitioner (IP) certificate.
+    ///
+    /// Every field can come from flags or from --input, a JSON file with the same names
+    /// in camelCase (flags win). Exam scores under their pass marks (written 85,
+    /// visual 85, practical 100 unless given) are refused.
+    IpCertificate(Box<IpCertificateArgs>),
+    /// Issue a hospital's local skill attestation.
+    Attestation(Box<AttestationArgs>),
+}
+
+/// What every issued credential needs besides its subject.
+#[derive(Debug, Args)]
+pub struct IssueCommon {
+    /// The issuer's key file.
+    #[arg(long)]
+    pub key: PathBuf,
+    /// The issuer DID; defaults to the key file's controller, else its did:key.
+    #[arg(long)]
+    pub issuer: Option<String>,
+    /// The issuer's name, written into the credential as its Open Badges profile.
+    #[arg(long)]
+    pub issuer_name: Option<String>,
+    /// Verification method id for the proof; defaults as for `probity sign`.
+    #[arg(long)]
+    pub verification_method: Option<String>,
+    /// Start of validity (RFC 3339); defaults to now.
+    #[arg(long)]
+    pub valid_from: Option<String>,
+    /// End of validity (RFC 3339).
+    #[arg(long)]
+    pub valid_until: Option<String>,
+    /// URL of the issuer's revocation status list; adds a revocation entry.
+    #[arg(long)]
+    pub revocation_list: Option<String>,
+    /// URL of the issuer's suspension status list; adds a suspension entry.
+    #[arg(long)]
+    pub suspension_list: Option<String>,
+    /// Index in the status lists; defaults to a random index (herd privacy).
+    #[arg(long)]
+    pub status_index: Option<u64>,
+    /// Credential id; defaults to a fresh urn:uuid.
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Holder's DID, if they have one.
+    #[arg(long)]
+    pub holder_did: Option<String>,
+    /// A JSON file with the credential's fields (camelCase); flags override it.
+    #[arg(long)]
+    pub input: Option<PathBuf>,
+    /// Write the signed credential here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `probity issue ip-certificate`
+#[derive(Debug, Args)]
+pub struct IpCertificateArgs {
+    /// Issuer, validity, status and output options.
+    #[command(flatten)]
+    pub common: IssueCommon,
+    /// Holder's name as on their licence.
+    #[arg(long)]
+    pub holder_name: Option<String>,
+    /// Licence or registration number, with its regulator (e.g. "CPSO 0123456").
+    #[arg(long)]
+    pub registration_number: Option<String>,
+    /// The IP number allocated by the certifying body.
+    #[arg(long)]
+    pub ip_number: Option<String>,
+    /// Track: FM_CORE, ACUTE_CARE_CORE, FM_MSK, RESUS or DIAG.
+    #[arg(long)]
+    pub track: Option<String>,
+    /// A module covered (repeat for each).
+    #[arg(long = "module")]
+    pub modules: Vec<String>,
+    /// Curriculum version.
+    #[arg(long)]
+    pub curriculum_version: Option<String>,
+    /// Pathway.
+    #[arg(long, value_enum)]
+    pub pathway: Option<PathwayArg>,
+    /// Accredited course id.
+    #[arg(long)]
+    pub course_id: Option<String>,
+    /// Accredited course provider.
+    #[arg(long)]
+    pub course_provider: Option<String>,
+    /// Course completion date (YYYY-MM-DD).
+    #[arg(long)]
+    pub course_date: Option<String>,
+    /// Scans logged in all.
+    #[arg(long)]
+    pub scans_total: Option<u32>,
+    /// Scans supervised by a track instructor.
+    #[arg(long)]
+    pub scans_supervised: Option<u32>,
+    /// First day of the scan log (YYYY-MM-DD).
+    #[arg(long)]
+    pub scans_from: Option<String>,
+    /// Last day of the scan log (YYYY-MM-DD).
+    #[arg(long)]
+    pub scans_to: Option<String>,
+    /// IP number of the supervising instructor.
+    #[arg(long)]
+    pub supervisor_ip_number: Option<String>,
+    /// Written exam: score (percent).
+    #[arg(long)]
+    pub written_score: Option<u8>,
+    /// Written exam: pass mark (default 85).
+    #[arg(long)]
+    pub written_pass_mark: Option<u8>,
+    /// Written exam: date (YYYY-MM-DD).
+    #[arg(long)]
+    pub written_date: Option<String>,
+    /// Written exam: examiner.
+    #[arg(long)]
+    pub written_examiner: Option<String>,
+    /// Visual exam: score (percent).
+    #[arg(long)]
+    pub visual_score: Option<u8>,
+    /// Visual exam: pass mark (default 85).
+    #[arg(long)]
+    pub visual_pass_mark: Option<u8>,
+    /// Visual exam: date (YYYY-MM-DD).
+    #[arg(long)]
+    pub visual_date: Option<String>,
+    /// Visual exam: examiner.
+    #[arg(long)]
+    pub visual_examiner: Option<String>,
+    /// Practical exam: score (percent).
+    #[arg(long)]
+    pub practical_score: Option<u8>,
+    /// Practical exam: pass mark (default 100).
+    #[arg(long)]
+    pub practical_pass_mark: Option<u8>,
+    /// Practical exam: date (YYYY-MM-DD).
+    #[arg(long)]
+    pub practical_date: Option<String>,
+    /// Practical exam: examiner.
+    #[arg(long)]
+    pub practical_examiner: Option<String>,
+}
+
+/// `probity issue attestation`
+#[derive(Debug, Args)]
+pub struct AttestationArgs {
+    /// Issuer, validity, status and output options.
+    #[command(flatten)]
+    pub common: IssueCommon,
+    /// Holder's name.
+    #[arg(long)]
+    pub holder_name: Option<String>,
+    /// Licence or registration number.
+    #[arg(long)]
+    pub registration_number: Option<String>,
+    /// Department that verified the skills.
+    #[arg(long)]
+    pub department: Option<String>,
+    /// An application signed off, such as eFAST, AAA, lung (repeat for each).
+    #[arg(long = "application")]
+    pub applications: Vec<String>,
+    /// Supervised scans for an application, as APPLICATION=COUNT (repeat).
+    #[arg(long = "supervised-scans", value_parser = parse_count)]
+    pub supervised_scans: Vec<(String, u32)>,
+    /// Quality assurance reviewer.
+    #[arg(long)]
+    pub qa_reviewer: Option<String>,
+    /// Date of the QA review (YYYY-MM-DD).
+    #[arg(long)]
+    pub review_date: Option<String>,
+    /// A privilege granted (repeat for each).
+    #[arg(long = "privilege")]
+    pub privileges: Vec<String>,
+}
+
+fn parse_count(text: &str) -> Result<(String, u32), String> {
+    let (app, count) = text
+        .rsplit_once('=')
+        .ok_or_else(|| format!("\"{text}\" is not APPLICATION=COUNT"))?;
+    let count = count
+        .trim()
+        .parse()
+        .map_err(|_| format!("\"{count}\" is not a whole number of scans"))?;
+    Ok((app.trim().to_owned(), count))
+}
+
+/// Pathway as a flag value.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum PathwayArg {
+    /// Course, supervised scans and the three exams.
+    Standard,
+    /// An exception granted by the certifying body.
+    Exception,
+}
+
+/// `probity verify`
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The credential: a JSON file, - for stdin, a QR payload (PB1:…) or URL, or a
+    /// PNG/JPEG image of the QR code. Defaults to stdin.
+    #[arg(default_value = "-")]
+    pub input: String,
+    /// Trust this issuer for every credential type (repeatable). A did:web issuer's
+    /// DID document is fetched over HTTPS.
+    #[arg(long = "trust-issuer", value_name = "DID")]
+    pub trust_issuers: Vec<String>,
+    /// A signed trust registry file.
+    #[arg(long, requires = "federation_keys", env = "PROBITY_REGISTRY")]
+    pub registry: Option<PathBuf>,
+    /// A pinned federation root key (publicKeyMultibase z6Mk…); repeatable.
+    #[arg(
+        long = "federation-key",
+        value_name = "MULTIBASE",
+        env = "PROBITY_FEDERATION_KEY",
+        value_delimiter = ','
+    )]
+    pub federation_keys: Vec<String>,
+    /// Verify as of this time (RFC 3339) instead of now.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Do not fetch status lists (the status check then reports STATUS_UNKNOWN).
+    #[arg(long)]
+    pub offline: bool,
+    /// Print one JSON object: {"verdict", "checks": [{"id","status","message"}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `probity qr …`
+#[derive(Debug, Subcommand)]
+pub enum QrCommand {
+    /// Encode a signed credential as a QR code (PNG, SVG, or drawn in the terminal).
+    Encode(QrEncodeArgs),
+    /// Decode a QR image or payload back into the signed credential.
+    Decode(QrDecodeArgs),
+}
+
+/// `probity qr encode`
+#[derive(Debug, Args)]
+pub struct QrEncodeArgs {
+    /// The signed credential (JSON file or -).
+    pub credential: PathBuf,
+    /// Write the code to a .png or .svg file; without it the code is drawn in the terminal.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Encode as a link to this verifier (https://verifier/#PB1:…), so phone cameras open it.
+    #[arg(long)]
+    pub verifier_url: Option<String>,
+    /// Pixels per module in PNG output.
+    #[arg(long, default_value_t = 8)]
+    pub scale: u32,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `probity qr decode`
+#[derive(Debug, Args)]
+pub struct QrDecodeArgs {
+    /// A PNG/JPEG image of the code, a payload (PB1:…), or a verifier URL.
+    pub input: String,
+    /// Write the credential here instead of stdout.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// `probity card`
+#[derive(Debug, Args)]
+pub struct CardArgs {
+    /// The signed credential (JSON file or -).
+    pub credential: PathBuf,
+    /// Output file: .svg or .png.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Encode the QR as a link to this verifier.
+    #[arg(long)]
+    pub verifier_url: Option<String>,
+}

@@ -1,0 +1,101 @@
+//! Reading what the user points at: a JSON file, stdin, a QR payload or verifier URL,
+//! or an image of a QR code. Reads are capped just past the document limit so a
+//! huge input is refused without being loaded.
+
+use anyhow::{bail, Context, Result};
+use probity_spec::{compact, json::MAX_DOCUMENT_BYTES};
+use std::io::Read;
+use std::path::Path;
+
+/// Largest image file read.
+pub const MAX_IMAGE_BYTES: u64 = 32 << 20;
+
+/// Reads a file (or stdin for `-`), at most `limit` bytes plus one so that callers
+/// can tell an oversized input from one exactly at the limit.
+pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .context("cannot read standard input")?;
+    } else {
+        std::fs::File::open(path)
+            .with_context(|| format!("cannot open {}", path.display()))?
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    Ok(bytes)
+}
+
+/// Reads a JSON document from a file or stdin; errors name the file and the fault.
+pub fn read_json(path: &Path) -> Result<serde_json::Value> {
+    let bytes = read_capped(path, MAX_DOCUMENT_BYTES as u64)?;
+    probity_spec::json::parse_strict(&bytes)
+        .with_context(|| format!("{} is not usable JSON", display(path)))
+}
+
+/// A path for messages; `-` reads as "standard input".
+pub fn display(path: &Path) -> String {
+    if path.as_os_str() == "-" {
+        "standard input".to_owned()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// Whether these bytes start like a PNG or JPEG file.
+pub fn is_image(bytes: &[u8]) -> bool {
+    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff])
+}
+
+/// Whether this text is a QR payload or a verifier link carrying one.
+pub fn is_payload(text: &str) -> bool {
+    let text = text.trim();
+    text.starts_with(compact::TEXT_PREFIX) || text.contains(&format!("#{}", compact::TEXT_PREFIX))
+}
+
+/// Where a credential came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    /// A JSON document.
+    Json,
+    /// A QR payload or verifier link.
+    Payload,
+    /// An image of a QR code.
+    Image,
+}
+
+/// Loads the credential the user named (see `probity verify --help`) and returns its
+/// JSON bytes, unparsed, so that `verify` judges them itself.
+pub fn load_credential(input: &str) -> Result<(Vec<u8>, Source)> {
+    if is_payload(input) && !Path::new(input).exists() {
+        return Ok((payload_to_json(input)?, Source::Payload));
+    }
+    let path = Path::new(input);
+    if input != "-" && !path.exists() {
+        bail!(
+            "{input}: no such file, and not a QR payload (which starts with {})",
+            compact::TEXT_PREFIX
+        );
+    }
+    let bytes = read_capped(path, MAX_IMAGE_BYTES)?;
+    if is_image(&bytes) {
+        let text = crate::commands::qr::decode_image(&bytes)
+            .with_context(|| format!("{}", display(path)))?;
+        return Ok((payload_to_json(&text)?, Source::Image));
+    }
+    if let Ok(text) = std::str::from_utf8(&bytes) {
+        if is_payload(text) {
+            return Ok((payload_to_json(text)?, Source::Payload));
+        }
+    }
+    Ok((bytes, Source::Json))
+}
+
+/// Rebuilds the signed credential from a payload and writes it as JSON bytes.
+pub fn payload_to_json(text: &str) -> Result<Vec<u8>> {
+    let value = compact::from_text(text).context("cannot decode the QR payload")?;
+    Ok(serde_json::to_vec(&value)?)
+}
