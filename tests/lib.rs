@@ -1,1 +1,0 @@
-//! Shared helpers for the end-to-end tests live in `util.rs`; this crate has no library code.

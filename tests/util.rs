@@ -1,0 +1,187 @@
+//! Helpers for the end-to-end tests: run the real `probity` binary, serve documents
+//! from a real HTTP server on 127.0.0.1:0, and build small federations.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+/// The public test vectors beside the repository.
+pub fn vectors() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
+}
+
+/// A `probity` command.
+pub fn probity() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_probity"));
+    cmd.env_remove("RUST_LOG")
+        .env_remove("PROBITY_REGISTRY")
+        .env_remove("PROBITY_FEDERATION_KEY");
+    cmd
+}
+
+/// Runs `probity` with `args` in `dir` and returns its output.
+pub fn run(dir: &Path, args: &[&str]) -> Output {
+    probity()
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("probity runs")
+}
+
+/// Runs `probity` with `stdin` piped in.
+pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    let mut child = probity()
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("probity starts");
+    let mut pipe = child.stdin.take().unwrap();
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = pipe.write_all(&input);
+    });
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    output
+}
+
+/// Stdout as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Stderr as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Asserts the exit code, showing the output when it differs.
+#[track_caller]
+pub fn assert_exit(o: &Output, code: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        stdout(o),
+        stderr(o)
+    );
+}
+
+/// Runs `probity verify --json` and returns (exit code, report).
+pub fn verify_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
+    let mut all = vec!["verify", "--json"];
+    all.extend_from_slice(args);
+    let o = run(dir, &all);
+    let report = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not a JSON report ({e}):\n{}\n{}", stdout(&o), stderr(&o)));
+    (o.status.code().unwrap_or(-1), report)
+}
+
+/// A tiny HTTP/1.1 server on 127.0.0.1:0 that serves whatever documents the test
+/// puts in it. Enough HTTP for reqwest; not a component of Probity.
+pub struct Server {
+    pub base: String,
+    docs: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+    stop: Arc<AtomicBool>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    pub fn start() -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        let docs: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
+        let stop = Arc::new(AtomicBool::new(false));
+        let (d, s) = (docs.clone(), stop.clone());
+        let handle = std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                if s.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = stream {
+                    let d = d.clone();
+                    std::thread::spawn(move || serve(stream, &d));
+                }
+            }
+        });
+        Server {
+            base: format!("http://{addr}"),
+            docs,
+            stop,
+            handle: Some(handle),
+        }
+    }
+
+    /// The port, for did:web identifiers.
+    pub fn port(&self) -> u16 {
+        self.base.rsplit(':').next().unwrap().parse().unwrap()
+    }
+
+    /// Serves `body` at `path`.
+    pub fn put(&self, path: &str, body: Vec<u8>) {
+        self.docs.lock().unwrap().insert(path.to_owned(), body);
+    }
+
+    /// The full URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.base.trim_start_matches("http://"));
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn serve(stream: TcpStream, docs: &Mutex<HashMap<String, Vec<u8>>>) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut request_line = String::new();
+    if reader.read_line(&mut request_line).is_err() {
+        return;
+    }
+    loop {
+        let mut line = String::new();
+        match reader.read_line(&mut line) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if line == "\r\n" => break,
+            Ok(_) => {}
+        }
+    }
+    let path = request_line
+        .split_whitespace()
+        .nth(1)
+        .unwrap_or("/")
+        .to_owned();
+    let body = docs.lock().unwrap().get(&path).cloned();
+    let mut stream = stream;
+    let response = match body {
+        Some(body) => {
+            let mut r = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            )
+            .into_bytes();
+            r.extend_from_slice(&body);
+            r
+        }
+        None => {
+            b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\nconnection: close\r\n\r\n".to_vec()
+        }
+    };
+    let _ = stream.write_all(&response);
+    let _ = stream.flush();
+}
