@@ -502,6 +502,7 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
         }
         None => return Err(ModelError::new("@context", "is missing")),
     }
+    check_numbers(doc, &mut String::new())?;
     let types = types(doc);
     if !types.contains(&"VerifiableCredential") {
         return Err(ModelError::new(
@@ -566,6 +567,50 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
     } else {
         let most_specific = types.last().copied().unwrap_or("VerifiableCredential");
         Ok(CredentialKind::Other(most_specific.to_owned()))
+    }
+}
+
+/// The largest integer an IEEE double holds exactly (2^53).
+const MAX_EXACT_INTEGER: u64 = 1 << 53;
+
+/// Refuses integers beyond 2^53 anywhere in the document. RFC 8785 §3.2.2.3 writes
+/// every number as an IEEE double, so two such integers that differ can share one
+/// canonical form, and therefore one signature, while a reader that keeps 64-bit
+/// integers would see different values.
+fn check_numbers(value: &Value, path: &mut String) -> Result<(), ModelError> {
+    match value {
+        Value::Number(n) => {
+            let too_big = n.as_u64().is_some_and(|u| u > MAX_EXACT_INTEGER)
+                || n.as_i64()
+                    .is_some_and(|i| i.unsigned_abs() > MAX_EXACT_INTEGER);
+            if too_big {
+                return Err(ModelError::new(
+                    path.trim_start_matches('.'),
+                    format!("{n} is beyond 2^53; such integers cannot be signed exactly (write them as strings)"),
+                ));
+            }
+            Ok(())
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                let len = path.len();
+                path.push_str(&format!("[{i}]"));
+                check_numbers(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                let len = path.len();
+                path.push('.');
+                path.push_str(key);
+                check_numbers(item, path)?;
+                path.truncate(len);
+            }
+            Ok(())
+        }
+        _ => Ok(()),
     }
 }
 

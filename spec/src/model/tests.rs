@@ -138,3 +138,14 @@ fn tracks_parse_from_codes_and_names() {
         .reason
         .contains("FM_CORE"));
 }
+
+#[test]
+fn refuses_integers_beyond_two_to_the_53() {
+    let mut doc = ip_certificate(&envelope(), &sample_subject()).unwrap();
+    doc["credentialSubject"]["loggedScans"]["total"] = json!(9_007_199_254_740_993u64);
+    let err = validate_credential(&doc).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.loggedScans.total");
+    doc["credentialSubject"]["loggedScans"]["total"] = json!(150);
+    doc["extra"] = json!([1, -9_007_199_254_740_993i64]);
+    assert_eq!(validate_credential(&doc).unwrap_err().field, "extra[1]");
+}
