@@ -82,8 +82,7 @@ pub fn load_credential(input: &str) -> Result<(Vec<u8>, Source)> {
     }
     let bytes = read_capped(path, MAX_IMAGE_BYTES)?;
     if is_image(&bytes) {
-        let text = crate::commands::qr::decode_image(&bytes)
-            .with_context(|| format!("{}", display(path)))?;
+        let text = crate::commands::qr::decode_image(&bytes).with_context(|| display(path))?;
         return Ok((payload_to_json(&text)?, Source::Image));
     }
     if let Ok(text) = std::str::from_utf8(&bytes) {

@@ -86,6 +86,9 @@ impl BitstringStatusList {
         };
         Ok(())
     }
+    pub fn is_empty(&self) -> bool {
+        self.bits.is_empty()
+    }
     pub fn len(&self) -> usize {
         self.bits.len() * 8
     }

@@ -438,27 +438,29 @@ fn check_issuer(
                     crate::time::format(registry.valid_until)
                 ))
             } else if member.member.status != MembershipStatus::Active {
-                Some(
-                    format!(
-                        "{name}'s membership of {} is {:?}",
-                        registry.name, member.member.status
-                    )
-                    .to_lowercase(),
-                )
+                let status = match member.member.status {
+                    MembershipStatus::Active => "active",
+                    MembershipStatus::Suspended => "suspended",
+                    MembershipStatus::Withdrawn => "withdrawn",
+                };
+                Some(format!(
+                    "{name}'s membership of {} is {status}",
+                    registry.name
+                ))
             } else if signed_at < key.valid_from || key.valid_until.is_some_and(|u| signed_at > u) {
                 Some(format!(
                     "key {} was not valid when the credential was signed ({})",
                     key.id,
                     crate::time::format(signed_at)
                 ))
-            } else if let Some(at) = key.compromised_at.filter(|&at| signed_at >= at) {
-                Some(format!(
-                    "key {} was reported compromised at {}, before this credential was signed",
-                    key.id,
-                    crate::time::format(at)
-                ))
             } else {
-                None
+                key.compromised_at.filter(|&at| signed_at >= at).map(|at| {
+                    format!(
+                        "key {} was reported compromised at {}, before this credential was signed",
+                        key.id,
+                        crate::time::format(at)
+                    )
+                })
             };
             match problem {
                 Some(problem) => {

@@ -49,7 +49,7 @@ fn build_trust(
                 let body = fetcher
                     .get(&url)
                     .with_context(|| format!("cannot resolve {did}"))?;
-                let document = DidDocument::parse(&body, &did).with_context(|| format!("{url}"))?;
+                let document = DidDocument::parse(&body, &did).with_context(|| url.clone())?;
                 trust.trust_issuer_document(&document)?;
             }
         }

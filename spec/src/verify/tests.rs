@@ -165,7 +165,8 @@ fn proof_problems_are_invalid_signatures() {
     let fed = Federation::new();
     let trust = fed.snapshot();
     let good: Value = serde_json::from_slice(&fed.certificate(|_| {})).unwrap();
-    let edits: Vec<Box<dyn Fn(&mut Value)>> = vec![
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let edits: Vec<Edit> = vec![
         Box::new(|d| {
             d.as_object_mut().unwrap().remove("proof");
         }),
