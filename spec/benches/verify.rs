@@ -176,6 +176,25 @@ fn main() {
     let signature = issuer.sign(&message);
     let public = issuer.verifying_key();
 
+    if std::env::var("PROBITY_BENCH_PROFILE").is_ok() {
+        rate(Duration::from_secs(3), || {
+            black_box(verify(black_box(&bytes), &trust, now));
+        });
+        return;
+    }
+    if std::env::var("PROBITY_BENCH_PARTS").is_ok() {
+        let b = Duration::from_millis(400);
+        let parsed = probity_spec::json::parse_strict(&bytes).unwrap();
+        println!("parse_strict      {:>8.1} µs", 1e6 / rate(b, || { black_box(probity_spec::json::parse_strict(black_box(&bytes)).unwrap()); }));
+        println!("serde_json parse  {:>8.1} µs", 1e6 / rate(b, || { black_box(serde_json::from_slice::<serde_json::Value>(black_box(&bytes)).unwrap()); }));
+        println!("validate          {:>8.1} µs", 1e6 / rate(b, || { black_box(probity_spec::model::validate_credential(black_box(&parsed)).unwrap()); }));
+        println!("clone             {:>8.1} µs", 1e6 / rate(b, || { black_box(parsed.clone()); }));
+        let p = probity_spec::proof::parse(parsed.clone()).unwrap();
+        println!("proof::parse+clone{:>8.1} µs", 1e6 / rate(b, || { black_box(probity_spec::proof::parse(parsed.clone()).unwrap()); }));
+        println!("jcs doc           {:>8.1} µs", 1e6 / rate(b, || { black_box(probity_spec::jcs::canonicalize_map(black_box(&p.unsecured)).unwrap()); }));
+        println!("jcs options       {:>8.1} µs", 1e6 / rate(b, || { black_box(probity_spec::jcs::canonicalize_map(black_box(&p.options)).unwrap()); }));
+        println!("verify_signature  {:>8.1} µs", 1e6 / rate(b, || { p.verify_signature(&issuer.verifying_key()).unwrap(); }));
+    }
     let budget = Duration::from_millis(
         std::env::var("PROBITY_BENCH_MS")
             .ok()

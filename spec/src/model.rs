@@ -502,7 +502,7 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
         }
         None => return Err(ModelError::new("@context", "is missing")),
     }
-    check_numbers(doc, &mut String::new())?;
+    check_numbers(doc)?;
     let types = types(doc);
     if !types.contains(&"VerifiableCredential") {
         return Err(ModelError::new(
@@ -570,49 +570,41 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
     }
 }
 
-/// The largest integer an IEEE double holds exactly (2^53).
-const MAX_EXACT_INTEGER: u64 = 1 << 53;
 
 /// Refuses integers beyond 2^53 anywhere in the document. RFC 8785 §3.2.2.3 writes
 /// every number as an IEEE double, so two such integers that differ can share one
 /// canonical form, and therefore one signature, while a reader that keeps 64-bit
 /// integers would see different values.
-fn check_numbers(value: &Value, path: &mut String) -> Result<(), ModelError> {
-    match value {
-        Value::Number(n) => {
-            let too_big = n.as_u64().is_some_and(|u| u > MAX_EXACT_INTEGER)
-                || n.as_i64()
-                    .is_some_and(|i| i.unsigned_abs() > MAX_EXACT_INTEGER);
-            if too_big {
-                return Err(ModelError::new(
-                    path.trim_start_matches('.'),
-                    format!("{n} is beyond 2^53; such integers cannot be signed exactly (write them as strings)"),
-                ));
-            }
-            Ok(())
+fn check_numbers(value: &Value) -> Result<(), ModelError> {
+    // The walk allocates nothing; the path is worked out only when there is an error.
+    fn too_big(n: &serde_json::Number) -> bool {
+        n.as_u64().is_some_and(|u| u > MAX_EXACT_INTEGER)
+            || n.as_i64().is_some_and(|i| i.unsigned_abs() > MAX_EXACT_INTEGER)
+    }
+    fn find(value: &Value) -> Option<(String, &serde_json::Number)> {
+        match value {
+            Value::Number(n) if too_big(n) => Some((String::new(), n)),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, item)| find(item).map(|(path, n)| (format!("[{i}]{path}"), n))),
+            Value::Object(map) => map
+                .iter()
+                .find_map(|(key, item)| find(item).map(|(path, n)| (format!(".{key}{path}"), n))),
+            _ => None,
         }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                let len = path.len();
-                path.push_str(&format!("[{i}]"));
-                check_numbers(item, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        Value::Object(map) => {
-            for (key, item) in map {
-                let len = path.len();
-                path.push('.');
-                path.push_str(key);
-                check_numbers(item, path)?;
-                path.truncate(len);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
+    }
+    match find(value) {
+        None => Ok(()),
+        Some((path, n)) => Err(ModelError::new(
+            path.trim_start_matches('.'),
+            format!("{n} is beyond 2^53; such integers cannot be signed exactly (write them as strings)"),
+        )),
     }
 }
+
+/// The largest integer an IEEE double holds exactly (2^53).
+const MAX_EXACT_INTEGER: u64 = 1 << 53;
 
 fn deserialize_subject<T: serde::de::DeserializeOwned>(subject: &Value) -> Result<T, ModelError> {
     T::deserialize(subject).map_err(|e| ModelError::new("credentialSubject", e.to_string()))
@@ -626,11 +618,21 @@ fn non_empty(field: &str, value: &str) -> Result<(), ModelError> {
     }
 }
 
+/// A calendar date written exactly `YYYY-MM-DD` (xsd:date without a time zone).
 fn date(field: &str, value: &str) -> Result<NaiveDate, ModelError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .ok()
-        .filter(|d| d.format("%Y-%m-%d").to_string() == value)
-        .ok_or_else(|| ModelError::new(field, format!("\"{value}\" is not a date like 2026-01-31")))
+    let b = value.as_bytes();
+    let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+        b.get(r)?.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+    };
+    let parsed = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+        match (digits(0..4), digits(5..7), digits(8..10)) {
+            (Some(y), Some(m), Some(d)) => NaiveDate::from_ymd_opt(y as i32, m, d),
+            _ => None,
+        }
+    } else {
+        None
+    };
+    parsed.ok_or_else(|| ModelError::new(field, format!("\"{value}\" is not a date like 2026-01-31")))
 }
 
 /// Checks an IP certificate subject: every required field present, the three exams

@@ -298,8 +298,8 @@ pub fn decode_proof_value(proof_value: &str) -> Result<Signature, ProofError> {
 impl ParsedProof {
     /// Checks the signature with `key` (§3.3.2 steps 5-8, strict Ed25519).
     pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
-        let canonical_config = jcs::canonicalize(&self.options)?;
-        let canonical_document = jcs::canonicalize(&self.unsecured)?;
+        let canonical_config = jcs::canonicalize_map(&self.options)?;
+        let canonical_document = jcs::canonicalize_map(&self.unsecured)?;
         let proof_hash: [u8; 32] = Sha256::digest(&canonical_config).into();
         let document_hash: [u8; 32] = Sha256::digest(&canonical_document).into();
         key.verify_strict(&hash_data(&proof_hash, &document_hash), &self.signature)

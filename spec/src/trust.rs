@@ -248,13 +248,15 @@ impl TrustSnapshot {
                     source,
                 }
             })?;
-        if list.id != url {
+        // Bitstring Status List §2.2: the list's id is the URL entries point at. A list
+        // served under another list's URL must not answer for it.
+        if list.id.as_deref() != Some(url) {
             return Err(TrustError::StatusListId {
                 url: url.to_owned(),
-                id: list.id,
+                id: list.id.unwrap_or_else(|| "(none)".to_owned()),
             });
         }
-        if list.issuer != controller {
+        if list.issuer.as_deref() != Some(controller.as_str()) {
             return Err(TrustError::StatusListSigner {
                 url: url.to_owned(),
                 method: parsed.verification_method,

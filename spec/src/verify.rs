@@ -623,10 +623,11 @@ fn check_status(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: Da
         };
         let list = &held.list;
         let age = now - held.fetched_at;
-        let problem = if list.issuer != issuer {
+        let problem = if list.issuer.as_deref() != Some(issuer) {
             Some(format!(
                 "the {purpose} list {} is issued by {}, not by the credential's issuer",
-                entry.list_url, list.issuer
+                entry.list_url,
+                list.issuer.as_deref().unwrap_or("nobody")
             ))
         } else if list.valid_until.is_some_and(|u| now >= u) {
             Some(format!(
