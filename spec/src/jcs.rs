@@ -10,6 +10,7 @@
 //! (RFC 8785 §3.2.2.3), and the crate is the oracle the property tests compare this
 //! writer against (`spec/tests/jcs_oracle.rs`), besides the RFC's own vectors.
 
+use crate::json::Json;
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
@@ -100,49 +101,119 @@ fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) -> Result<(), JcsEr
     Ok(())
 }
 
-/// Orders strings by UTF-16 code units. UTF-8 byte order is code-point order, which
-/// agrees with UTF-16 order unless one string has a character from U+E000 to U+FFFF
-/// where the other has one above U+FFFF (a surrogate pair sorts lower). Such
-/// characters start with a byte of 0xEE or more, so strings without one compare as bytes.
-fn utf16_cmp(a: &str, b: &str) -> Ordering {
-    let plain = |s: &str| s.bytes().all(|b| b < 0xee);
-    if plain(a) && plain(b) {
-        a.cmp(b)
-    } else {
-        a.encode_utf16().cmp(b.encode_utf16())
+/// Orders strings by UTF-16 code units (RFC 8785 §3.2.3).
+///
+/// UTF-8 byte order is code-point order, which agrees with UTF-16 order except when
+/// the first differing characters are one from U+E000 to U+FFFF (lead byte 0xEE or
+/// 0xEF) and one above U+FFFF (lead byte 0xF0 or more), where the surrogate pair sorts
+/// lower. So the strings are compared as bytes and only that case is turned round.
+pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    match a.iter().zip(b).position(|(x, y)| x != y) {
+        None => a.len().cmp(&b.len()),
+        Some(i) => {
+            let (x, y) = (a[i], b[i]);
+            let bmp_high = |c: u8| c == 0xee || c == 0xef;
+            if bmp_high(x) && y >= 0xf0 {
+                Ordering::Greater
+            } else if x >= 0xf0 && bmp_high(y) {
+                Ordering::Less
+            } else {
+                x.cmp(&y)
+            }
+        }
     }
 }
 
 /// RFC 8785 §3.2.2.2: strings as ECMAScript's JSON.stringify writes them.
 fn write_string(out: &mut Vec<u8>, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.reserve(s.len() + 2);
     out.push(b'"');
     let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let escape: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            0x08 => b"\\b",
-            0x09 => b"\\t",
-            0x0a => b"\\n",
-            0x0c => b"\\f",
-            0x0d => b"\\r",
-            0x00..=0x1f => b"",
-            _ => continue,
-        };
+    while let Some(offset) = bytes[start..]
+        .iter()
+        .position(|&b| NEEDS_ESCAPE[b as usize])
+    {
+        let i = start + offset;
         out.extend_from_slice(&bytes[start..i]);
-        if escape.is_empty() {
-            out.extend_from_slice(b"\\u00");
-            out.push(HEX[(b >> 4) as usize]);
-            out.push(HEX[(b & 0xf) as usize]);
-        } else {
-            out.extend_from_slice(escape);
+        let b = bytes[i];
+        match b {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x09 => out.extend_from_slice(b"\\t"),
+            0x0a => out.extend_from_slice(b"\\n"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            0x0d => out.extend_from_slice(b"\\r"),
+            _ => {
+                out.extend_from_slice(b"\\u00");
+                out.push(HEX[(b >> 4) as usize]);
+                out.push(HEX[(b & 0xf) as usize]);
+            }
         }
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Bytes a JSON string must escape: control characters, quote and backslash.
+const NEEDS_ESCAPE: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < 0x20 {
+        table[i] = true;
+        i += 1;
+    }
+    table[b'"' as usize] = true;
+    table[b'\\' as usize] = true;
+    table
+};
+
+/// Appends the canonical form of a borrowed [`Json`] tree; its objects are already in
+/// RFC 8785 order.
+pub fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
+    match value {
+        Json::Null => out.extend_from_slice(b"null"),
+        Json::Bool(true) => out.extend_from_slice(b"true"),
+        Json::Bool(false) => out.extend_from_slice(b"false"),
+        Json::Number(n) => write_number(out, n)?,
+        Json::Str(s) => write_string(out, s),
+        Json::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_json(out, item)?;
+            }
+            out.push(b']');
+        }
+        Json::Object(members) => write_members(out, members.iter().map(|(k, v)| (k.as_ref(), v)))?,
+    }
+    Ok(())
+}
+
+/// Appends an object made of `members`, which must already be in RFC 8785 order: this
+/// is how a document is written without its `proof`, or with another `@context`,
+/// without building a new tree.
+pub fn write_members<'a, 'j: 'a>(
+    out: &mut Vec<u8>,
+    members: impl Iterator<Item = (&'a str, &'a Json<'j>)>,
+) -> Result<(), JcsError> {
+    out.push(b'{');
+    for (i, (key, value)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, key);
+        out.push(b':');
+        write_json(out, value)?;
+    }
+    out.push(b'}');
+    Ok(())
 }
 
 /// Integers an IEEE double holds exactly print as plain decimals; everything else is
@@ -165,9 +236,12 @@ fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), JcsError> {
 
 fn write_f64(out: &mut Vec<u8>, n: f64) -> Result<(), JcsError> {
     if !n.is_finite() {
-        return Err(JcsError::Unrepresentable(format!("{n} is not a finite number")));
+        return Err(JcsError::Unrepresentable(format!(
+            "{n} is not a finite number"
+        )));
     }
-    let text = serde_json_canonicalizer::to_vec(&n).map_err(|e| JcsError::Unrepresentable(e.to_string()))?;
+    let text = serde_json_canonicalizer::to_vec(&n)
+        .map_err(|e| JcsError::Unrepresentable(e.to_string()))?;
     out.extend_from_slice(&text);
     Ok(())
 }
@@ -181,7 +255,10 @@ mod tests {
     fn sorts_by_utf16_code_units_not_code_points() {
         // U+1F602 (a surrogate pair, D83D DE02) sorts before U+FB33 in UTF-16.
         let v = json!({"\u{fb33}": 1, "\u{1f602}": 2, "a": 3});
-        assert_eq!(canonicalize_to_string(&v).unwrap(), "{\"a\":3,\"\u{1f602}\":2,\"\u{fb33}\":1}");
+        assert_eq!(
+            canonicalize_to_string(&v).unwrap(),
+            "{\"a\":3,\"\u{1f602}\":2,\"\u{fb33}\":1}"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! [`crate::verify()`], so a document that could not be issued does not verify either.
 
 use crate::context;
+use crate::json::Json;
 use crate::status_list::StatusListEntry;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -415,7 +416,7 @@ pub fn ip_certificate(
     let subject_value = serde_json::to_value(subject)
         .map_err(|e| ModelError::new("credentialSubject", e.to_string()))?;
     let doc = envelope_value(envelope, IP_CERTIFICATE, name, subject_value);
-    validate_credential(&doc)?;
+    validate_value(&doc)?;
     Ok(doc)
 }
 
@@ -428,7 +429,7 @@ pub fn skill_attestation(
     let subject_value = serde_json::to_value(subject)
         .map_err(|e| ModelError::new("credentialSubject", e.to_string()))?;
     let doc = envelope_value(envelope, SKILL_ATTESTATION, name, subject_value);
-    validate_credential(&doc)?;
+    validate_value(&doc)?;
     Ok(doc)
 }
 
@@ -454,11 +455,6 @@ impl CredentialKind {
     }
 }
 
-fn require_object<'a>(doc: &'a Value, field: &str) -> Result<&'a Map<String, Value>, ModelError> {
-    doc.as_object()
-        .ok_or_else(|| ModelError::new(field, "must be a JSON object"))
-}
-
 /// The issuer DID of a credential: `issuer` as a string or `issuer.id`.
 pub fn issuer_id(doc: &Value) -> Option<&str> {
     match doc.get("issuer")? {
@@ -466,6 +462,12 @@ pub fn issuer_id(doc: &Value) -> Option<&str> {
         Value::Object(o) => o.get("id")?.as_str(),
         _ => None,
     }
+}
+
+/// [`issuer_id`] for a parsed [`Json`] document.
+pub fn issuer_id_json<'d>(doc: &'d Json<'_>) -> Option<&'d str> {
+    let issuer = doc.get("issuer")?;
+    issuer.as_str().or_else(|| issuer.get("id")?.as_str())
 }
 
 /// The `type` list of a document.
@@ -477,17 +479,48 @@ pub fn types(doc: &Value) -> Vec<&str> {
     }
 }
 
+/// [`types`] for a parsed [`Json`] document.
+pub fn types_json<'d>(doc: &'d Json<'_>) -> Vec<&'d str> {
+    match doc.get("type") {
+        Some(Json::Str(s)) => vec![s.as_ref()],
+        Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// [`validate_credential`] for a `serde_json::Value`, as the builders hold it.
+pub fn validate_value(doc: &Value) -> Result<CredentialKind, ModelError> {
+    let bytes =
+        serde_json::to_vec(doc).map_err(|e| ModelError::new("credential", e.to_string()))?;
+    let json = crate::json::parse_borrowed(&bytes)
+        .map_err(|e| ModelError::new("credential", e.to_string()))?;
+    validate_credential(&json)
+}
+
 /// Checks the VC 2.0 shape every credential must have (VC Data Model 2.0 §4) and,
 /// for Probity's types, the subject's fields and rules (SPEC.md §5). Errors name the
 /// field.
-pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
-    let obj = require_object(doc, "credential")?;
+pub fn validate_credential(doc: &Json<'_>) -> Result<CredentialKind, ModelError> {
+    validate_credential_and_status(doc).map(|(kind, _)| kind)
+}
+
+/// [`validate_credential`], also returning the status entries it read, so that a
+/// verification reads them once.
+pub fn validate_credential_and_status(
+    doc: &Json<'_>,
+) -> Result<(CredentialKind, Vec<StatusListEntry>), ModelError> {
+    if doc.as_object().is_none() {
+        return Err(ModelError::new("credential", "must be a JSON object"));
+    }
     // VC 2.0 §4.3: the first context is the VC v2 context.
-    match obj.get("@context") {
-        Some(Value::Array(contexts))
-            if contexts.first().and_then(Value::as_str) == Some(context::VC_V2) =>
+    match doc.get("@context") {
+        Some(Json::Array(contexts))
+            if contexts.first().and_then(Json::as_str) == Some(context::VC_V2) =>
         {
-            if contexts.iter().any(|c| !(c.is_string() || c.is_object())) {
+            if contexts
+                .iter()
+                .any(|c| !matches!(c, Json::Str(_) | Json::Object(_)))
+            {
                 return Err(ModelError::new(
                     "@context",
                     "entries must be URLs or objects",
@@ -503,19 +536,19 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
         None => return Err(ModelError::new("@context", "is missing")),
     }
     check_numbers(doc)?;
-    let types = types(doc);
+    let types = types_json(doc);
     if !types.contains(&"VerifiableCredential") {
         return Err(ModelError::new(
             "type",
             "must include \"VerifiableCredential\"",
         ));
     }
-    if let Some(id) = obj.get("id") {
+    if let Some(id) = doc.get("id") {
         if !id.as_str().is_some_and(|s| s.contains(':')) {
             return Err(ModelError::new("id", "must be a URL or URN"));
         }
     }
-    let issuer = issuer_id(doc).ok_or_else(|| {
+    let issuer = issuer_id_json(doc).ok_or_else(|| {
         ModelError::new("issuer", "must be a DID, or an object whose id is a DID")
     })?;
     if !issuer.starts_with("did:") {
@@ -526,7 +559,7 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
     }
     let mut from = None;
     for field in ["validFrom", "validUntil"] {
-        if let Some(v) = obj.get(field) {
+        if let Some(v) = doc.get(field) {
             let text = v
                 .as_str()
                 .ok_or_else(|| ModelError::new(field, "must be a date-time string"))?;
@@ -538,57 +571,68 @@ pub fn validate_credential(doc: &Value) -> Result<CredentialKind, ModelError> {
             }
         }
     }
-    let subject = obj
+    let subject = doc
         .get("credentialSubject")
         .ok_or_else(|| ModelError::new("credentialSubject", "is missing"))?;
-    if !(subject.is_object()
-        || subject
-            .as_array()
-            .is_some_and(|a| !a.is_empty() && a.iter().all(Value::is_object)))
-    {
+    let subject_ok = match subject {
+        Json::Object(_) => true,
+        Json::Array(items) => {
+            !items.is_empty() && items.iter().all(|i| matches!(i, Json::Object(_)))
+        }
+        _ => false,
+    };
+    if !subject_ok {
         return Err(ModelError::new(
             "credentialSubject",
             "must be an object or a non-empty array of objects",
         ));
     }
-    if let Some(status) = obj.get("credentialStatus") {
-        crate::status_list::entries_of(doc)
-            .map_err(|e| ModelError::new("credentialStatus", e.to_string()))?;
-        let _ = status;
-    }
-    if types.contains(&IP_CERTIFICATE) {
+    let status = match doc.get("credentialStatus") {
+        None => Vec::new(),
+        Some(status) => match status_entries_plain(status) {
+            Some(entries) => entries,
+            None => {
+                let mut wrapper = Map::new();
+                wrapper.insert("credentialStatus".into(), status.to_value());
+                crate::status_list::entries_of(&Value::Object(wrapper))
+                    .map_err(|e| ModelError::new("credentialStatus", e.to_string()))?
+            }
+        },
+    };
+    let kind = if types.contains(&IP_CERTIFICATE) {
         let subject: IpCertificateSubject = deserialize_subject(subject)?;
         validate_ip_subject(&subject)?;
-        Ok(CredentialKind::IpCertificate(Box::new(subject)))
+        CredentialKind::IpCertificate(Box::new(subject))
     } else if types.contains(&SKILL_ATTESTATION) {
         let subject: SkillAttestationSubject = deserialize_subject(subject)?;
         validate_attestation_subject(&subject)?;
-        Ok(CredentialKind::SkillAttestation(Box::new(subject)))
+        CredentialKind::SkillAttestation(Box::new(subject))
     } else {
         let most_specific = types.last().copied().unwrap_or("VerifiableCredential");
-        Ok(CredentialKind::Other(most_specific.to_owned()))
-    }
+        CredentialKind::Other(most_specific.to_owned())
+    };
+    Ok((kind, status))
 }
-
 
 /// Refuses integers beyond 2^53 anywhere in the document. RFC 8785 §3.2.2.3 writes
 /// every number as an IEEE double, so two such integers that differ can share one
 /// canonical form, and therefore one signature, while a reader that keeps 64-bit
 /// integers would see different values.
-fn check_numbers(value: &Value) -> Result<(), ModelError> {
+fn check_numbers(value: &Json<'_>) -> Result<(), ModelError> {
     // The walk allocates nothing; the path is worked out only when there is an error.
     fn too_big(n: &serde_json::Number) -> bool {
         n.as_u64().is_some_and(|u| u > MAX_EXACT_INTEGER)
-            || n.as_i64().is_some_and(|i| i.unsigned_abs() > MAX_EXACT_INTEGER)
+            || n.as_i64()
+                .is_some_and(|i| i.unsigned_abs() > MAX_EXACT_INTEGER)
     }
-    fn find(value: &Value) -> Option<(String, &serde_json::Number)> {
+    fn find<'d>(value: &'d Json<'_>) -> Option<(String, &'d serde_json::Number)> {
         match value {
-            Value::Number(n) if too_big(n) => Some((String::new(), n)),
-            Value::Array(items) => items
+            Json::Number(n) if too_big(n) => Some((String::new(), n)),
+            Json::Array(items) => items
                 .iter()
                 .enumerate()
                 .find_map(|(i, item)| find(item).map(|(path, n)| (format!("[{i}]{path}"), n))),
-            Value::Object(map) => map
+            Json::Object(members) => members
                 .iter()
                 .find_map(|(key, item)| find(item).map(|(path, n)| (format!(".{key}{path}"), n))),
             _ => None,
@@ -603,10 +647,22 @@ fn check_numbers(value: &Value) -> Result<(), ModelError> {
     }
 }
 
+/// Status entries of the usual shape, read without copying; `None` sends the caller to
+/// the full reader, which explains anything unusual.
+fn status_entries_plain(status: &Json<'_>) -> Option<Vec<StatusListEntry>> {
+    match status {
+        Json::Array(items) => items.iter().map(StatusListEntry::from_plain_json).collect(),
+        Json::Object(_) => StatusListEntry::from_plain_json(status).map(|e| vec![e]),
+        _ => None,
+    }
+}
+
 /// The largest integer an IEEE double holds exactly (2^53).
 const MAX_EXACT_INTEGER: u64 = 1 << 53;
 
-fn deserialize_subject<T: serde::de::DeserializeOwned>(subject: &Value) -> Result<T, ModelError> {
+fn deserialize_subject<T: serde::de::DeserializeOwned>(
+    subject: &Json<'_>,
+) -> Result<T, ModelError> {
     T::deserialize(subject).map_err(|e| ModelError::new("credentialSubject", e.to_string()))
 }
 
@@ -622,7 +678,9 @@ fn non_empty(field: &str, value: &str) -> Result<(), ModelError> {
 fn date(field: &str, value: &str) -> Result<NaiveDate, ModelError> {
     let b = value.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-        b.get(r)?.iter().try_fold(0u32, |acc, &c| c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0')))
+        b.get(r)?.iter().try_fold(0u32, |acc, &c| {
+            c.is_ascii_digit().then(|| acc * 10 + u32::from(c - b'0'))
+        })
     };
     let parsed = if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
         match (digits(0..4), digits(5..7), digits(8..10)) {
@@ -632,7 +690,8 @@ fn date(field: &str, value: &str) -> Result<NaiveDate, ModelError> {
     } else {
         None
     };
-    parsed.ok_or_else(|| ModelError::new(field, format!("\"{value}\" is not a date like 2026-01-31")))
+    parsed
+        .ok_or_else(|| ModelError::new(field, format!("\"{value}\" is not a date like 2026-01-31")))
 }
 
 /// Checks an IP certificate subject: every required field present, the three exams

@@ -8,9 +8,11 @@
 //! points), so no two signature encodings verify for one message.
 
 use crate::jcs::{self, JcsError};
+use crate::json::Json;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
+use std::borrow::Cow;
 
 /// The proof type this cryptosuite uses.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -191,86 +193,135 @@ fn hash_data(proof_hash: &[u8; 32], document_hash: &[u8; 32]) -> [u8; 64] {
     data
 }
 
-/// A proof read from a secured document, before its signature is checked.
+/// A proof read from a parsed document, before its signature is checked. It borrows
+/// from the document: verification builds no second tree (SPEC.md §3.2).
 #[derive(Debug, Clone)]
-pub struct ParsedProof {
-    /// The document as it will be verified: `proof` removed and `@context` replaced by
-    /// the proof's (§3.3.2 step 4), so that contexts appended after signing are not
-    /// treated as signed content.
-    pub unsecured: Map<String, Value>,
-    /// The proof options: the proof without `proofValue`.
-    pub options: Map<String, Value>,
+pub struct ProofView<'d, 'a> {
+    document: &'d [(Cow<'a, str>, Json<'a>)],
+    proof: &'d [(Cow<'a, str>, Json<'a>)],
+    context: Option<&'d Json<'a>>,
     /// `proof.verificationMethod`.
-    pub verification_method: String,
+    pub verification_method: &'d str,
     /// `proof.proofPurpose`.
-    pub proof_purpose: String,
+    pub proof_purpose: &'d str,
     /// `proof.created`, when present.
     pub created: Option<chrono::DateTime<chrono::Utc>>,
     /// The decoded signature.
     pub signature: Signature,
 }
 
-/// Reads the proof of `secured` and checks everything that needs no key: one proof,
-/// type, cryptosuite, the `@context` prefix rule, and the form of `proofValue`.
-pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
-    let Value::Object(mut unsecured) = secured else {
-        return Err(ProofError::NotAnObject);
-    };
-    let mut options = match unsecured.remove("proof") {
+/// Reads the proof of a parsed document and checks everything that needs no key: one
+/// proof, type, cryptosuite, the `@context` prefix rule, the form of `proofValue`.
+pub fn view<'d, 'a>(secured: &'d Json<'a>) -> Result<ProofView<'d, 'a>, ProofError> {
+    let document = secured.as_object().ok_or(ProofError::NotAnObject)?;
+    let proof = match secured.get("proof") {
         None => return Err(ProofError::MissingProof),
-        Some(Value::Array(_)) => return Err(ProofError::ProofSet),
-        Some(Value::Object(proof)) => proof,
+        Some(Json::Array(_)) => return Err(ProofError::ProofSet),
+        Some(Json::Object(members)) => members.as_slice(),
         Some(_) => return Err(ProofError::ProofNotObject),
     };
-    let field = |options: &Map<String, Value>, name: &'static str| -> Result<String, ProofError> {
-        options
+    let proof_json = secured.get("proof").ok_or(ProofError::MissingProof)?;
+    let field = |name: &'static str| -> Result<&'d str, ProofError> {
+        proof_json
             .get(name)
-            .and_then(Value::as_str)
-            .map(str::to_owned)
+            .and_then(Json::as_str)
             .ok_or(ProofError::MissingField(name))
     };
-    let kind = field(&options, "type")?;
+    let kind = field("type")?;
     if kind != PROOF_TYPE {
-        return Err(ProofError::WrongType(kind));
+        return Err(ProofError::WrongType(kind.to_owned()));
     }
-    let suite = field(&options, "cryptosuite")?;
+    let suite = field("cryptosuite")?;
     if suite != CRYPTOSUITE {
-        return Err(ProofError::UnsupportedCryptosuite(suite));
+        return Err(ProofError::UnsupportedCryptosuite(suite.to_owned()));
     }
-    let verification_method = field(&options, "verificationMethod")?;
-    let proof_purpose = field(&options, "proofPurpose")?;
-    let created = match options.get("created") {
+    let verification_method = field("verificationMethod")?;
+    let proof_purpose = field("proofPurpose")?;
+    let created = match proof_json.get("created") {
         None => None,
-        Some(Value::String(s)) => Some(crate::time::parse(s)?),
+        Some(Json::Str(s)) => Some(crate::time::parse(s)?),
         Some(_) => return Err(ProofError::MissingField("created")),
     };
-    let proof_value = match options.remove("proofValue") {
-        Some(Value::String(s)) => s,
-        _ => return Err(ProofError::MissingField("proofValue")),
-    };
-    let signature = decode_proof_value(&proof_value)?;
+    let signature = decode_proof_value(field("proofValue")?)?;
 
     // §3.3.2 steps 3-4: the document's @context must begin with the proof's, and the
     // proof's replaces it for verification.
-    if let Some(proof_context) = options.get("@context") {
-        let starts_with = match (unsecured.get("@context"), proof_context) {
-            (Some(Value::Array(doc)), Value::Array(proof)) => doc.starts_with(proof),
+    let context = proof_json.get("@context");
+    if let Some(proof_context) = context {
+        let starts_with = match (secured.get("@context"), proof_context) {
+            (Some(Json::Array(doc)), Json::Array(proof)) => doc.starts_with(proof),
             (Some(doc), proof) => doc == proof,
             (None, _) => false,
         };
         if !starts_with {
             return Err(ProofError::ContextMismatch);
         }
-        unsecured.insert("@context".into(), proof_context.clone());
     }
-    Ok(ParsedProof {
-        unsecured,
-        options,
+    Ok(ProofView {
+        document,
+        proof,
+        context,
         verification_method,
         proof_purpose,
         created,
         signature,
     })
+}
+
+impl ProofView<'_, '_> {
+    /// The canonical proof options (the proof without `proofValue`) and the canonical
+    /// document (without `proof`, with the proof's `@context`), written straight from
+    /// the parsed tree.
+    pub fn canonical_forms(&self) -> Result<(Vec<u8>, Vec<u8>), ProofError> {
+        let mut options = Vec::with_capacity(512);
+        jcs::write_members(
+            &mut options,
+            self.proof
+                .iter()
+                .filter(|(k, _)| k != "proofValue")
+                .map(|(k, v)| (k.as_ref(), v)),
+        )?;
+        let mut document = Vec::with_capacity(4096);
+        jcs::write_members(
+            &mut document,
+            self.document
+                .iter()
+                .filter(|(k, _)| k != "proof")
+                .map(|(k, v)| match (k.as_ref(), self.context) {
+                    ("@context", Some(context)) => ("@context", context),
+                    (k, _) => (k, v),
+                }),
+        )?;
+        Ok((options, document))
+    }
+
+    /// Checks the signature with `key` (§3.3.2 steps 5-8, strict Ed25519).
+    pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
+        let (options, document) = self.canonical_forms()?;
+        let proof_hash: [u8; 32] = Sha256::digest(&options).into();
+        let document_hash: [u8; 32] = Sha256::digest(&document).into();
+        key.verify_strict(&hash_data(&proof_hash, &document_hash), &self.signature)
+            .map_err(|_| ProofError::SignatureMismatch)
+    }
+
+    /// Requires `proofPurpose` to be `expected`.
+    pub fn require_purpose(&self, expected: &str) -> Result<(), ProofError> {
+        if self.proof_purpose == expected {
+            Ok(())
+        } else {
+            Err(ProofError::WrongPurpose {
+                found: self.proof_purpose.to_owned(),
+                expected: expected.to_owned(),
+            })
+        }
+    }
+
+    /// The DID part of the verification method (before `#`).
+    pub fn controller(&self) -> &str {
+        self.verification_method
+            .split_once('#')
+            .map_or(self.verification_method, |(did, _)| did)
+    }
 }
 
 /// Decodes a `proofValue` (`z` + base58btc of 64 bytes).
@@ -285,25 +336,81 @@ pub fn decode_proof_value(proof_value: &str) -> Result<Signature, ProofError> {
             b58.len()
         )));
     }
-    let bytes = bs58::decode(b58)
-        .into_vec()
-        .map_err(|e| ProofError::BadProofValue(e.to_string()))?;
-    let bytes: [u8; 64] = bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| ProofError::WrongSignatureLength(bytes.len()))?;
+    let mut bytes = [0u8; 64];
+    // five8 decodes exactly 64 bytes in constant work (bs58's general decoder is
+    // quadratic and showed up in verification profiles); anything it refuses goes
+    // through bs58, which accepts every valid encoding and names what is wrong.
+    if five8::decode_64(b58, &mut bytes).is_ok() {
+        return Ok(Signature::from_bytes(&bytes));
+    }
+    let len = bs58::decode(b58)
+        .onto(&mut bytes[..])
+        .map_err(|e| match e {
+            bs58::decode::Error::BufferTooSmall => ProofError::WrongSignatureLength(
+                bs58::decode(b58).into_vec().map_or(65, |v| v.len()),
+            ),
+            other => ProofError::BadProofValue(other.to_string()),
+        })?;
+    if len != 64 {
+        return Err(ProofError::WrongSignatureLength(len));
+    }
     Ok(Signature::from_bytes(&bytes))
 }
 
+/// A proof read from a `serde_json::Value` document, for documents that are not on the
+/// hot path (registries, status lists). It keeps the document's bytes and checks the
+/// signature through [`ProofView`], so there is one verification algorithm.
+#[derive(Debug, Clone)]
+pub struct ParsedProof {
+    bytes: Vec<u8>,
+    /// The document as verified: `proof` removed and `@context` replaced by the
+    /// proof's (§3.3.2 step 4), so contexts appended after signing are not treated
+    /// as signed content.
+    pub unsecured: Map<String, Value>,
+    /// `proof.verificationMethod`.
+    pub verification_method: String,
+    /// `proof.proofPurpose`.
+    pub proof_purpose: String,
+    /// `proof.created`, when present.
+    pub created: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Reads the proof of a `Value` document; see [`view`].
+pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
+    let bytes = serde_json::to_vec(&secured)
+        .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
+    let json = crate::json::parse_borrowed(&bytes)
+        .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
+    let view = view(&json)?;
+    let (verification_method, proof_purpose, created) = (
+        view.verification_method.to_owned(),
+        view.proof_purpose.to_owned(),
+        view.created,
+    );
+    let context = view.context.map(Json::to_value);
+    drop(json);
+    let Value::Object(mut unsecured) = secured else {
+        return Err(ProofError::NotAnObject);
+    };
+    unsecured.remove("proof");
+    if let Some(context) = context {
+        unsecured.insert("@context".into(), context);
+    }
+    Ok(ParsedProof {
+        bytes,
+        unsecured,
+        verification_method,
+        proof_purpose,
+        created,
+    })
+}
+
 impl ParsedProof {
-    /// Checks the signature with `key` (§3.3.2 steps 5-8, strict Ed25519).
+    /// Checks the signature with `key`.
     pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
-        let canonical_config = jcs::canonicalize_map(&self.options)?;
-        let canonical_document = jcs::canonicalize_map(&self.unsecured)?;
-        let proof_hash: [u8; 32] = Sha256::digest(&canonical_config).into();
-        let document_hash: [u8; 32] = Sha256::digest(&canonical_document).into();
-        key.verify_strict(&hash_data(&proof_hash, &document_hash), &self.signature)
-            .map_err(|_| ProofError::SignatureMismatch)
+        let json = crate::json::parse_borrowed(&self.bytes)
+            .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
+        view(&json)?.verify_signature(key)
     }
 
     /// Requires `proofPurpose` to be `expected`.
@@ -323,6 +430,30 @@ impl ParsedProof {
         self.verification_method
             .split_once('#')
             .map_or(self.verification_method.as_str(), |(did, _)| did)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn the_fast_and_general_base58_decoders_agree(sig in prop::collection::vec(any::<u8>(), 64), lead in 0usize..4) {
+            let mut sig = sig;
+            sig[..lead].fill(0);
+            let text = format!("z{}", bs58::encode(&sig).into_string());
+            prop_assert_eq!(decode_proof_value(&text).unwrap().to_bytes().to_vec(), sig);
+        }
+
+        #[test]
+        fn the_fast_decoder_accepts_only_what_bs58_decodes_to_64_bytes(text in "[1-9A-HJ-NP-Za-km-z]{80,90}") {
+            let mut out = [0u8; 64];
+            if five8::decode_64(&text, &mut out).is_ok() {
+                prop_assert_eq!(bs58::decode(&text).into_vec().unwrap(), out.to_vec());
+            }
+        }
     }
 }
 

@@ -592,6 +592,9 @@ impl StatusListEntry {
     }
 
     fn from_value_at(value: &Value, path: &str) -> Result<Self, StatusListError> {
+        if let Some(entry) = Self::from_plain_value(value) {
+            return Ok(entry);
+        }
         let obj = value
             .as_object()
             .ok_or_else(|| StatusListError::InvalidField {
@@ -636,6 +639,86 @@ impl StatusListEntry {
 
         Ok(Self {
             id: optional_str(obj, &field("id"))?.map(str::to_owned),
+            purpose,
+            index,
+            list_url: list_url.to_owned(),
+        })
+    }
+
+    /// Reads an entry of the usual shape without working out error messages: every
+    /// verification reads its credential's entries, and naming fields costs more than
+    /// reading them. Anything less plain returns `None`, and the full reader above
+    /// decides and explains; whatever this accepts, that reader accepts identically
+    /// (checked by `plain_reader_agrees_with_the_full_one`).
+    fn from_plain_value(value: &Value) -> Option<Self> {
+        let obj = value.as_object()?;
+        if obj.get("type")?.as_str()? != ENTRY_TYPE {
+            return None;
+        }
+        let purpose = match obj.get("statusPurpose")?.as_str()? {
+            "revocation" => StatusPurpose::Revocation,
+            "suspension" => StatusPurpose::Suspension,
+            _ => return None,
+        };
+        let index = obj.get("statusListIndex")?.as_str()?;
+        if index.is_empty() || index.len() > 19 || !index.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let index = index.parse().ok()?;
+        if obj
+            .get("statusSize")
+            .is_some_and(|size| size.as_u64() != Some(1))
+        {
+            return None;
+        }
+        let list_url = obj
+            .get("statusListCredential")?
+            .as_str()
+            .filter(|u| !u.is_empty())?;
+        let id = match obj.get("id") {
+            None => None,
+            Some(Value::String(id)) => Some(id.clone()),
+            Some(_) => return None,
+        };
+        Some(Self {
+            id,
+            purpose,
+            index,
+            list_url: list_url.to_owned(),
+        })
+    }
+
+    /// [`StatusListEntry::from_plain_value`] for a parsed [`crate::json::Json`] entry,
+    /// so a verification need not copy its entries into `serde_json` values.
+    pub fn from_plain_json(value: &crate::json::Json<'_>) -> Option<Self> {
+        use crate::json::Json;
+        let text = |key: &str| value.get(key).and_then(Json::as_str);
+        if text("type")? != ENTRY_TYPE {
+            return None;
+        }
+        let purpose = match text("statusPurpose")? {
+            "revocation" => StatusPurpose::Revocation,
+            "suspension" => StatusPurpose::Suspension,
+            _ => return None,
+        };
+        let index = text("statusListIndex")?;
+        if index.is_empty() || index.len() > 19 || !index.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let index = index.parse().ok()?;
+        match value.get("statusSize") {
+            None => {}
+            Some(Json::Number(n)) if n.as_u64() == Some(1) => {}
+            Some(_) => return None,
+        }
+        let list_url = text("statusListCredential").filter(|u| !u.is_empty())?;
+        let id = match value.get("id") {
+            None => None,
+            Some(Json::Str(id)) => Some(id.to_string()),
+            Some(_) => return None,
+        };
+        Some(Self {
+            id,
             purpose,
             index,
             list_url: list_url.to_owned(),
@@ -1044,6 +1127,36 @@ fn require_type(
 mod tests {
     use super::*;
     use rand::SeedableRng;
+
+    proptest::proptest! {
+        #[test]
+        fn plain_reader_agrees_with_the_full_one(
+            kind in proptest::sample::select(vec![json!("BitstringStatusListEntry"), json!(["BitstringStatusListEntry"]), json!("Other"), json!(1)]),
+            purpose in proptest::sample::select(vec![json!("revocation"), json!("suspension"), json!("refresh"), json!(null)]),
+            index in proptest::sample::select(vec![json!("94567"), json!("0"), json!("007"), json!("+1"), json!(""), json!("99999999999999999999"), json!(5), json!("1e3")]),
+            size in proptest::sample::select(vec![None, Some(json!(1)), Some(json!(2)), Some(json!("1"))]),
+            url in proptest::sample::select(vec![json!("https://x.example/s/1"), json!(""), json!(3)]),
+            id in proptest::sample::select(vec![None, Some(json!("https://x.example/s/1#94567")), Some(json!(7))]),
+        ) {
+            let mut entry = serde_json::Map::new();
+            entry.insert("type".into(), kind);
+            entry.insert("statusPurpose".into(), purpose);
+            entry.insert("statusListIndex".into(), index);
+            entry.insert("statusListCredential".into(), url);
+            if let Some(size) = size { entry.insert("statusSize".into(), size); }
+            if let Some(id) = id { entry.insert("id".into(), id); }
+            let value = Value::Object(entry);
+            if let Some(plain) = StatusListEntry::from_plain_value(&value) {
+                // Bypass the plain reader to get the full one's answer.
+                let full = {
+                    let mut wrapped = value.clone();
+                    wrapped.as_object_mut().unwrap().insert("type".into(), json!(["BitstringStatusListEntry"]));
+                    StatusListEntry::from_value(&wrapped)
+                };
+                proptest::prop_assert_eq!(Some(plain), full.ok());
+            }
+        }
+    }
 
     fn list_with(indexes: &[u64]) -> BitstringStatusList {
         let mut list = BitstringStatusList::new(MIN_ENTRIES).unwrap();

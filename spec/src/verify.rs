@@ -5,14 +5,14 @@
 //! read. The verdict is that of the first failing check; a check that could not run
 //! never counts as a pass, so `VALID` means every check ran and none failed.
 
+use crate::json::Json;
 use crate::model::{self, CredentialKind};
 use crate::proof;
 use crate::registry::MembershipStatus;
-use crate::status_list::{self, StatusPurpose};
+use crate::status_list::{StatusListEntry, StatusPurpose};
 use crate::trust::{KeyOrigin, TrustSnapshot};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::{Map, Value};
 use std::fmt;
 
 /// The checks, in the order they run.
@@ -276,7 +276,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     let mut checks = Checks(Vec::with_capacity(6));
 
     // 1. format
-    let document = match crate::json::parse_strict(credential) {
+    let document = match crate::json::parse_borrowed(credential) {
         Ok(v) => v,
         Err(e) => {
             checks.fail(
@@ -287,8 +287,8 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             return checks.into_report(None);
         }
     };
-    let kind = match model::validate_credential(&document) {
-        Ok(kind) => kind,
+    let (kind, status_entries) = match model::validate_credential_and_status(&document) {
+        Ok(parts) => parts,
         Err(e) => {
             checks.fail(
                 CheckId::Format,
@@ -305,7 +305,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     let mut summary = summarize(&document, &kind);
 
     // 2. proof
-    let parsed = match proof::parse(document) {
+    let parsed = match proof::view(&document) {
         Ok(p) => p,
         Err(e) => {
             checks.fail(CheckId::Proof, format!("The proof cannot be checked: {e}."));
@@ -313,7 +313,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             return checks.into_report(Some(summary));
         }
     };
-    let resolved = trust.resolve_key(&parsed.verification_method);
+    let resolved = trust.resolve_key(parsed.verification_method);
     match (&resolved, parsed.require_purpose(proof::ASSERTION_METHOD)) {
         (_, Err(e)) => checks.fail(CheckId::Proof, format!("{e}.")),
         (None, Ok(())) => checks.push(
@@ -336,18 +336,19 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             Err(e) => checks.fail(CheckId::Proof, format!("The signature is invalid: {e}.")),
         },
     }
-    // From here on, only what the proof covers is read: proof::parse replaced any
-    // appended @context with the signed one.
+    // The checks below read issuer, validity and status members, all covered by the
+    // proof; only @context may differ from what was signed (contexts appended after
+    // signing, §3.3.2), and no check reads it.
     let signer = Signer {
         controller: parsed.controller().to_owned(),
         created: parsed.created,
     };
-    let doc = Value::Object(parsed.unsecured);
+    let doc = &document;
 
     // 3. issuer, 4. accreditation
     check_issuer(
         &mut checks,
-        &doc,
+        doc,
         &signer,
         resolved.map(|r| r.origin),
         &kind,
@@ -360,7 +361,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     check_validity(&mut checks, &doc, trust, now);
 
     // 6. status
-    check_status(&mut checks, &doc, trust, now);
+    check_status(&mut checks, doc, &status_entries, trust, now);
 
     checks.into_report(Some(summary))
 }
@@ -374,7 +375,7 @@ struct Signer {
 #[allow(clippy::too_many_arguments)]
 fn check_issuer(
     checks: &mut Checks,
-    doc: &Value,
+    doc: &Json<'_>,
     parsed: &Signer,
     origin: Option<KeyOrigin<'_>>,
     kind: &CredentialKind,
@@ -382,7 +383,7 @@ fn check_issuer(
     now: DateTime<Utc>,
     summary: &mut Summary,
 ) {
-    let issuer = model::issuer_id(doc).unwrap_or_default();
+    let issuer = model::issuer_id_json(doc).unwrap_or_default();
     let controller = parsed.controller.as_str();
     let skip_accreditation = |checks: &mut Checks, reason: &str| {
         checks.push(
@@ -549,10 +550,10 @@ fn check_accreditation(
     }
 }
 
-fn check_validity(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: DateTime<Utc>) {
+fn check_validity(checks: &mut Checks, doc: &Json<'_>, trust: &TrustSnapshot, now: DateTime<Utc>) {
     let time = |field| {
         doc.get(field)
-            .and_then(Value::as_str)
+            .and_then(Json::as_str)
             .and_then(|s| crate::time::parse(s).ok())
     };
     let (from, until) = (time("validFrom"), time("validUntil"));
@@ -577,34 +578,35 @@ fn check_validity(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: 
                 (until - now).num_days()
             ),
         ),
-        Some(until) => checks.pass(
-            CheckId::Validity,
-            format!("Valid until {}.", crate::time::format(until)),
-        ),
+        Some(_) => {
+            // The credential's own text, already checked by the format check.
+            let text = doc
+                .get("validUntil")
+                .and_then(Json::as_str)
+                .unwrap_or_default();
+            checks.pass(CheckId::Validity, format!("Valid until {text}."))
+        }
         None => checks.pass(CheckId::Validity, "Valid; it has no expiry date."),
     }
 }
 
-fn check_status(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: DateTime<Utc>) {
-    let entries = match status_list::entries_of(doc) {
-        Ok(entries) => entries,
-        Err(e) => {
-            return checks.fail(
-                CheckId::Status,
-                format!("The status entries cannot be read: {e}."),
-            )
-        }
-    };
+fn check_status(
+    checks: &mut Checks,
+    doc: &Json<'_>,
+    entries: &[StatusListEntry],
+    trust: &TrustSnapshot,
+    now: DateTime<Utc>,
+) {
     if entries.is_empty() {
         return checks.pass(
             CheckId::Status,
             "The credential has no status entries; its issuer cannot revoke it.",
         );
     }
-    let issuer = model::issuer_id(doc).unwrap_or_default();
+    let issuer = model::issuer_id_json(doc).unwrap_or_default();
     let mut warnings = Vec::new();
     let mut findings: Vec<(Verdict, String)> = Vec::new();
-    for entry in &entries {
+    for entry in entries {
         let purpose = entry.purpose.as_str();
         let Some(held) = trust.status_list(&entry.list_url) else {
             let why = trust
@@ -707,12 +709,12 @@ fn check_status(checks: &mut Checks, doc: &Value, trust: &TrustSnapshot, now: Da
     }
 }
 
-fn summarize(doc: &Value, kind: &CredentialKind) -> Summary {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+fn summarize(doc: &Json<'_>, kind: &CredentialKind) -> Summary {
+    let text = |v: Option<&Json<'_>>| v.and_then(Json::as_str).map(str::to_owned);
     let mut summary = Summary {
         id: text(doc.get("id")),
         credential_type: kind.type_name().to_owned(),
-        issuer: model::issuer_id(doc).map(str::to_owned),
+        issuer: model::issuer_id_json(doc).map(str::to_owned),
         issuer_name: text(doc.get("issuer").and_then(|i| i.get("name"))),
         valid_from: text(doc.get("validFrom")),
         valid_until: text(doc.get("validUntil")),
@@ -729,9 +731,7 @@ fn summarize(doc: &Value, kind: &CredentialKind) -> Summary {
             summary.applications = s.applications.clone();
         }
         CredentialKind::Other(_) => {
-            let subject: Option<&Map<String, Value>> =
-                doc.get("credentialSubject").and_then(Value::as_object);
-            summary.holder = subject.and_then(|s| text(s.get("name")));
+            summary.holder = text(doc.get("credentialSubject").and_then(|s| s.get("name")));
         }
     }
     summary

@@ -8,7 +8,16 @@ fn key() -> impl Strategy<Value = String> {
     prop_oneof![
         "[a-zA-Z@_]{0,8}",
         "\\PC{0,6}",
-        prop::sample::select(vec!["\u{fb33}", "\u{1f602}", "\u{e000}", "\u{ffff}", "\u{10000}", "é", "\u{7f}"]).prop_map(String::from),
+        prop::sample::select(vec![
+            "\u{fb33}",
+            "\u{1f602}",
+            "\u{e000}",
+            "\u{ffff}",
+            "\u{10000}",
+            "é",
+            "\u{7f}"
+        ])
+        .prop_map(String::from),
     ]
 }
 
@@ -18,7 +27,9 @@ fn value() -> impl Strategy<Value = Value> {
         any::<bool>().prop_map(Value::from),
         any::<i64>().prop_map(Value::from),
         any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::from),
+        any::<f64>()
+            .prop_filter("finite", |f| f.is_finite())
+            .prop_map(Value::from),
         "\\PC{0,16}".prop_map(Value::from),
         "[\\x00-\\x1f\"\\\\/]{0,6}".prop_map(Value::from),
     ];

@@ -29,7 +29,7 @@ struct CardText {
 
 fn card_text(credential: &Value) -> Result<CardText> {
     let kind =
-        model::validate_credential(credential).context("cannot make a card for this credential")?;
+        model::validate_value(credential).context("cannot make a card for this credential")?;
     let issuer = credential
         .get("issuer")
         .and_then(|i| i.get("name"))

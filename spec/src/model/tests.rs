@@ -57,7 +57,7 @@ fn builds_and_validates_an_ip_certificate() {
     assert_eq!(doc["credentialSubject"]["ipNumber"], "IP-2026-00417");
     assert_eq!(doc["credentialSubject"]["track"], "FM_MSK");
     assert!(matches!(
-        validate_credential(&doc),
+        validate_value(&doc),
         Ok(CredentialKind::IpCertificate(_))
     ));
 }
@@ -88,7 +88,7 @@ fn refuses_a_missing_ip_number() {
         .as_object_mut()
         .unwrap()
         .remove("ipNumber");
-    let err = validate_credential(&doc).unwrap_err();
+    let err = validate_value(&doc).unwrap_err();
     assert!(err.to_string().contains("ipNumber"), "{err}");
 }
 
@@ -121,7 +121,7 @@ fn refuses_wrong_vc_shapes() {
     for (field, bad) in cases {
         let mut doc = good.clone();
         doc[field] = bad;
-        let err = validate_credential(&doc).unwrap_err();
+        let err = validate_value(&doc).unwrap_err();
         assert!(err.field.starts_with(field), "{field}: {err}");
     }
 }
@@ -143,9 +143,9 @@ fn tracks_parse_from_codes_and_names() {
 fn refuses_integers_beyond_two_to_the_53() {
     let mut doc = ip_certificate(&envelope(), &sample_subject()).unwrap();
     doc["credentialSubject"]["loggedScans"]["total"] = json!(9_007_199_254_740_993u64);
-    let err = validate_credential(&doc).unwrap_err();
+    let err = validate_value(&doc).unwrap_err();
     assert_eq!(err.field, "credentialSubject.loggedScans.total");
     doc["credentialSubject"]["loggedScans"]["total"] = json!(150);
     doc["extra"] = json!([1, -9_007_199_254_740_993i64]);
-    assert_eq!(validate_credential(&doc).unwrap_err().field, "extra[1]");
+    assert_eq!(validate_value(&doc).unwrap_err().field, "extra[1]");
 }

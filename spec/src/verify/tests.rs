@@ -7,7 +7,7 @@ use crate::registry::{
     registry_credential, Accreditation, Endpoints, Member, MemberKey, MemberKind, Registry,
 };
 use ed25519_dalek::SigningKey;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const ISSUER: &str = "did:web:certs.cpocus.ca";
 const VM: &str = "did:web:certs.cpocus.ca#key-2026";
