@@ -85,6 +85,11 @@ fn ip_flags_with<'a>(changes: &[(&'a str, Option<&'a str>)]) -> Vec<&'a str> {
             None => out.extend_from_slice(pair),
         }
     }
+    for (flag, value) in changes {
+        if let (false, Some(value)) = (IP_FLAGS.contains(flag), value) {
+            out.extend([*flag, *value]);
+        }
+    }
     out
 }
 
@@ -681,6 +686,184 @@ fn a_registry_member_is_trusted_only_through_a_pinned_federation_key() {
     assert_eq!(
         (code, report["verdict"].as_str().unwrap()),
         (0, "VALID"),
+        "{report}"
+    );
+}
+
+/// Signs a status list for `url` with `bits` set and puts it on `server` at `path`.
+fn publish_list(
+    server: &Server,
+    path: &str,
+    key: &SigningKey,
+    purpose: probity_spec::status_list::StatusPurpose,
+    bits: &[u64],
+) {
+    use probity_spec::status_list::{status_list_credential, BitstringStatusList, MIN_ENTRIES};
+    let mut list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
+    for &bit in bits {
+        list.set(bit, true).unwrap();
+    }
+    let issuer = did::did_key(&key.verifying_key());
+    let now = chrono::Utc::now();
+    let doc = status_list_credential(
+        &server.url(path),
+        &issuer,
+        purpose,
+        &list,
+        now - chrono::Duration::minutes(5),
+        Some(now + chrono::Duration::days(1)),
+    );
+    server.put(path, serde_json::to_vec(&sign_with(&doc, key)).unwrap());
+}
+
+#[test]
+fn status_lists_are_fetched_and_revocation_and_suspension_are_reported() {
+    use probity_spec::status_list::StatusPurpose::{Revocation, Suspension};
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start();
+    let key = SigningKey::from_bytes(&[21; 32]);
+    let did_key = did::did_key(&key.verifying_key());
+    std::fs::write(
+        dir.path().join("k.json"),
+        serde_json::to_vec(&KeyFile::new(&key, None, None)).unwrap(),
+    )
+    .unwrap();
+    let (rev, sus) = (
+        server.url("/status/revocation/1"),
+        server.url("/status/suspension/1"),
+    );
+    issue_ip(
+        dir.path(),
+        &dir.path().join("k.json"),
+        &[
+            ("--revocation-list", Some(&rev)),
+            ("--suspension-list", Some(&sus)),
+            ("--status-index", Some("94567")),
+        ],
+        "cert.json",
+    );
+    let cert: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("cert.json")).unwrap()).unwrap();
+    assert_eq!(cert["credentialStatus"][0]["statusListIndex"], "94567");
+
+    // No lists published yet: the status cannot be had, and the verdict says so.
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "STATUS_UNKNOWN"),
+        "{report}"
+    );
+    assert!(
+        report["checks"][5]["message"]
+            .as_str()
+            .unwrap()
+            .contains("404"),
+        "{report}"
+    );
+
+    publish_list(
+        &server,
+        "/status/revocation/1",
+        &key,
+        Revocation,
+        &[7, 94566],
+    );
+    publish_list(&server, "/status/suspension/1", &key, Suspension, &[]);
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (0, "VALID"),
+        "{report}"
+    );
+    assert!(report["checks"][5]["message"]
+        .as_str()
+        .unwrap()
+        .contains("revocation and suspension"));
+
+    // --offline: nothing fetched, never VALID.
+    let (code, report) = verify_json(
+        dir.path(),
+        &["cert.json", "--trust-issuer", &did_key, "--offline"],
+    );
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "STATUS_UNKNOWN")
+    );
+
+    // Suspended (dues lapsed), then revoked: revocation outranks suspension.
+    publish_list(&server, "/status/suspension/1", &key, Suspension, &[94567]);
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "SUSPENDED")
+    );
+    publish_list(&server, "/status/revocation/1", &key, Revocation, &[94567]);
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!((code, report["verdict"].as_str().unwrap()), (1, "REVOKED"));
+
+    // A list signed by someone else is not believed.
+    let stranger = SigningKey::from_bytes(&[22; 32]);
+    publish_list(&server, "/status/revocation/1", &stranger, Revocation, &[]);
+    publish_list(&server, "/status/suspension/1", &stranger, Suspension, &[]);
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "STATUS_UNKNOWN"),
+        "{report}"
+    );
+
+    // A list served under another list's URL is refused.
+    let body = {
+        use probity_spec::status_list::{status_list_credential, BitstringStatusList, MIN_ENTRIES};
+        let now = chrono::Utc::now();
+        let list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
+        let doc = status_list_credential(
+            &server.url("/status/revocation/2"),
+            &did_key,
+            Revocation,
+            &list,
+            now,
+            Some(now + chrono::Duration::days(1)),
+        );
+        serde_json::to_vec(&sign_with(&doc, &key)).unwrap()
+    };
+    server.put("/status/revocation/1", body);
+    publish_list(&server, "/status/suspension/1", &key, Suspension, &[]);
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "STATUS_UNKNOWN"),
+        "{report}"
+    );
+}
+
+#[test]
+fn status_lists_are_fetched_over_https_or_loopback_http_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKey::from_bytes(&[23; 32]);
+    let did_key = did::did_key(&key.verifying_key());
+    std::fs::write(
+        dir.path().join("k.json"),
+        serde_json::to_vec(&KeyFile::new(&key, None, None)).unwrap(),
+    )
+    .unwrap();
+    // A plain-http list on a non-loopback address is refused before any connection.
+    issue_ip(
+        dir.path(),
+        &dir.path().join("k.json"),
+        &[("--revocation-list", Some("http://status.example/rev/1"))],
+        "cert.json",
+    );
+    let (code, report) = verify_json(dir.path(), &["cert.json", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "STATUS_UNKNOWN")
+    );
+    assert!(
+        report["checks"][5]["message"]
+            .as_str()
+            .unwrap()
+            .contains("only loopback"),
         "{report}"
     );
 }

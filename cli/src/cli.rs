@@ -158,7 +158,9 @@ pub struct IssueCommon {
     /// URL of the issuer's suspension status list; adds a suspension entry.
     #[arg(long)]
     pub suspension_list: Option<String>,
-    /// Index in the status lists; defaults to a random index (herd privacy).
+    /// Index in the status lists; defaults to a random index (herd privacy). This
+    /// command keeps no record of indexes already used: give each credential its own
+    /// index, or let an issuer node allocate them.
     #[arg(long)]
     pub status_index: Option<u64>,
     /// Credential id; defaults to a fresh urn:uuid.
@@ -344,7 +346,8 @@ pub struct VerifyArgs {
     /// Do not fetch status lists (the status check then reports STATUS_UNKNOWN).
     #[arg(long)]
     pub offline: bool,
-    /// Print one JSON object: {"verdict", "checks": [{"id","status","message"}]}.
+    /// Print one JSON object: {"verdict", "checks": [{"id","status","message"}],
+    /// "credential": {what it claims}}.
     #[arg(long)]
     pub json: bool,
 }

@@ -203,7 +203,7 @@ pub fn resolve_did_key(did: &str) -> Result<DidDocument, DidError> {
 /// slashes, `%3A` becomes the port colon, and a bare domain gets `/.well-known`.
 ///
 /// Probity serves and fetches over `https`, except for loopback hosts (`localhost`,
-/// `127.0.0.1`, `[::1]`), which use `http` so that nodes can be tested on one machine.
+/// 127.0.0.0/8, `[::1]`), which use `http` so that nodes can be tested on one machine.
 pub fn did_web_url(did: &str) -> Result<String, DidError> {
     let id = did
         .strip_prefix("did:web:")
@@ -239,7 +239,8 @@ fn web_location(did: &str, id: &str) -> Result<String, DidError> {
         return Err(invalid(format!("\"{host}\" is not a host name")));
     }
     if let Some(port) = port {
-        if port.is_empty() || port.len() > 5 || !port.bytes().all(|b| b.is_ascii_digit()) {
+        if port.parse::<u16>().map_or(true, |p| p == 0) || !port.bytes().all(|b| b.is_ascii_digit())
+        {
             return Err(invalid(format!("\"{port}\" is not a port number")));
         }
     }
@@ -255,7 +256,11 @@ fn web_location(did: &str, id: &str) -> Result<String, DidError> {
             )));
         }
     }
-    let loopback = matches!(host, "localhost" | "127.0.0.1" | "[::1]");
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
     let scheme = if loopback { "http" } else { "https" };
     let authority = match port {
         Some(p) => format!("{host}:{p}"),
@@ -307,8 +312,9 @@ pub struct VerificationMethod {
     pub kind: String,
     /// The DID that controls the key.
     pub controller: String,
-    /// The key, `z6Mk…`.
-    pub public_key_multibase: String,
+    /// The key, `z6Mk…`; absent for methods of other types (such as `JsonWebKey`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_key_multibase: Option<String>,
 }
 
 impl DidDocument {
@@ -323,7 +329,7 @@ impl DidDocument {
                 id: format!("{did}#{fragment}"),
                 kind: "Multikey".to_owned(),
                 controller: did.to_owned(),
-                public_key_multibase: multikey::public_key_to_multibase(key),
+                public_key_multibase: Some(multikey::public_key_to_multibase(key)),
             })
             .collect();
         let refs: Vec<Value> = methods.iter().map(|m| Value::from(m.id.clone())).collect();
@@ -384,6 +390,9 @@ impl DidDocument {
                 embedded => serde_json::from_value::<VerificationMethod>(embedded.clone()).ok(),
             };
             let Some(method) = method else { continue };
+            let Some(multibase) = method.public_key_multibase.as_deref() else {
+                continue;
+            };
             if method.kind != "Multikey" {
                 continue;
             }
@@ -393,13 +402,21 @@ impl DidDocument {
                     method.id, method.controller, self.id
                 )));
             }
-            let key = multikey::public_key_from_multibase(&method.public_key_multibase)
+            let key = multikey::public_key_from_multibase(multibase)
                 .map_err(|e| DidError::InvalidDocument(format!("method {}: {e}", method.id)))?;
             let id = if method.id.starts_with('#') {
                 format!("{}{}", self.id, method.id)
             } else {
                 method.id.clone()
             };
+            // A document speaks only for its own DID: a method named under another DID
+            // would let this one sign as that one.
+            if id.split_once('#').map(|(did, _)| did) != Some(self.id.as_str()) {
+                return Err(DidError::InvalidDocument(format!(
+                    "method {id} is not a method of {}",
+                    self.id
+                )));
+            }
             keys.push((id, key));
         }
         Ok(keys)

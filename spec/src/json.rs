@@ -3,9 +3,9 @@
 //! `serde_json` on its own keeps the last of two equal keys. A verifier must not: two
 //! parsers that disagree on which duplicate wins can be shown different content under
 //! one signature. So every document Probity reads goes through [`parse_strict`], which
-//! refuses duplicate keys, bounds the input size, and relies on `serde_json`'s nesting
-//! limit (128 levels) so that deeply nested input fails fast instead of overflowing the
-//! stack.
+//! refuses duplicate keys, bounds the input size, refuses numbers beyond 2^53, and
+//! relies on `serde_json`'s recursion limit (128) so that deeply nested input fails
+//! fast instead of overflowing the stack.
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
@@ -52,6 +52,18 @@ pub enum JsonError {
         /// 1-based column where the limit was reached.
         column: usize,
     },
+    /// A number whose magnitude is beyond 2^53. RFC 8785 writes numbers as IEEE
+    /// doubles, so two such numbers can share a canonical form and a signature while a
+    /// reader with wider integers sees different values (see [`MAX_EXACT_NUMBER`]).
+    #[error("the number {number} at line {line}, column {column} is beyond 2^53; numbers that large cannot be signed exactly (write them as strings)")]
+    InexactNumber {
+        /// The number as read.
+        number: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+    },
     /// Anything else: truncated input, a stray character, a bad escape.
     #[error("invalid JSON at line {line}, column {column}: {message}")]
     Syntax {
@@ -90,6 +102,12 @@ pub fn parse_strict_with_limit(bytes: &[u8], limit: usize) -> Result<Value, Json
 /// Marker the visitor puts in front of a duplicate-key message so that [`classify`]
 /// can tell it from serde_json's own errors.
 const DUPLICATE_MARK: &str = "\u{0}duplicate:";
+/// Marker for a number beyond 2^53, as for [`DUPLICATE_MARK`].
+const INEXACT_MARK: &str = "\u{0}inexact:";
+
+/// The largest magnitude a number in a Probity document may have: 2^53, the last
+/// integer an IEEE double holds exactly (I-JSON, RFC 7493 §2.2).
+pub const MAX_EXACT_NUMBER: f64 = 9_007_199_254_740_992.0;
 
 fn classify(err: serde_json::Error) -> JsonError {
     let (line, column) = (err.line(), err.column());
@@ -101,6 +119,17 @@ fn classify(err: serde_json::Error) -> JsonError {
             .map_or(rest, |(key, _)| key)
             .to_string();
         return JsonError::DuplicateKey { key, line, column };
+    }
+    if let Some(rest) = message.strip_prefix(INEXACT_MARK) {
+        let number = rest
+            .rsplit_once(" at line ")
+            .map_or(rest, |(n, _)| n)
+            .to_string();
+        return JsonError::InexactNumber {
+            number,
+            line,
+            column,
+        };
     }
     if message.starts_with("recursion limit exceeded") {
         return JsonError::TooDeep { line, column };
@@ -114,6 +143,27 @@ fn classify(err: serde_json::Error) -> JsonError {
         line,
         column,
     }
+}
+
+/// Refuses integers beyond 2^53 ([`MAX_EXACT_NUMBER`]); `magnitude` is the integer's
+/// absolute value, compared as an integer (a cast to f64 would round 2^53 + 1 down).
+fn exact<E: de::Error, N: Into<serde_json::Number> + fmt::Display + Copy>(
+    magnitude: u64,
+    n: N,
+) -> Result<serde_json::Number, E> {
+    if magnitude > 1 << 53 {
+        return Err(E::custom(format_args!("{INEXACT_MARK}{n}")));
+    }
+    Ok(n.into())
+}
+
+/// Refuses non-finite doubles and doubles beyond 2^53 (integers too wide for 64
+/// bits arrive here as doubles).
+fn exact_float<E: de::Error>(v: f64) -> Result<serde_json::Number, E> {
+    if v.abs() > MAX_EXACT_NUMBER {
+        return Err(E::custom(format_args!("{INEXACT_MARK}{v}")));
+    }
+    serde_json::Number::from_f64(v).ok_or_else(|| E::custom("number is not finite"))
 }
 
 struct StrictSeed;
@@ -136,16 +186,14 @@ impl<'de> Visitor<'de> for StrictVisitor {
     fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
         Ok(Value::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Value, E> {
+        exact(v.unsigned_abs(), v).map(Value::Number)
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::from(v))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Value, E> {
+        exact(v, v).map(Value::Number)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Value, E> {
-        serde_json::Number::from_f64(v)
-            .map(Value::Number)
-            .ok_or_else(|| E::custom("number is not finite"))
+        exact_float(v).map(Value::Number)
     }
     fn visit_str<E>(self, v: &str) -> Result<Value, E> {
         Ok(Value::String(v.to_owned()))
@@ -295,16 +343,14 @@ impl<'de> Visitor<'de> for BorrowedVisitor {
     fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
         Ok(Json::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Json<'de>, E> {
-        Ok(Json::Number(v.into()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json<'de>, E> {
+        exact(v.unsigned_abs(), v).map(Json::Number)
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Json<'de>, E> {
-        Ok(Json::Number(v.into()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json<'de>, E> {
+        exact(v, v).map(Json::Number)
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json<'de>, E> {
-        serde_json::Number::from_f64(v)
-            .map(Json::Number)
-            .ok_or_else(|| E::custom("number is not finite"))
+        exact_float(v).map(Json::Number)
     }
     fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
         Ok(Json::Str(Cow::Borrowed(v)))

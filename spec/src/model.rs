@@ -535,7 +535,6 @@ pub fn validate_credential_and_status(
         }
         None => return Err(ModelError::new("@context", "is missing")),
     }
-    check_numbers(doc)?;
     let types = types_json(doc);
     if !types.contains(&"VerifiableCredential") {
         return Err(ModelError::new(
@@ -614,39 +613,6 @@ pub fn validate_credential_and_status(
     Ok((kind, status))
 }
 
-/// Refuses integers beyond 2^53 anywhere in the document. RFC 8785 §3.2.2.3 writes
-/// every number as an IEEE double, so two such integers that differ can share one
-/// canonical form, and therefore one signature, while a reader that keeps 64-bit
-/// integers would see different values.
-fn check_numbers(value: &Json<'_>) -> Result<(), ModelError> {
-    // The walk allocates nothing; the path is worked out only when there is an error.
-    fn too_big(n: &serde_json::Number) -> bool {
-        n.as_u64().is_some_and(|u| u > MAX_EXACT_INTEGER)
-            || n.as_i64()
-                .is_some_and(|i| i.unsigned_abs() > MAX_EXACT_INTEGER)
-    }
-    fn find<'d>(value: &'d Json<'_>) -> Option<(String, &'d serde_json::Number)> {
-        match value {
-            Json::Number(n) if too_big(n) => Some((String::new(), n)),
-            Json::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, item)| find(item).map(|(path, n)| (format!("[{i}]{path}"), n))),
-            Json::Object(members) => members
-                .iter()
-                .find_map(|(key, item)| find(item).map(|(path, n)| (format!(".{key}{path}"), n))),
-            _ => None,
-        }
-    }
-    match find(value) {
-        None => Ok(()),
-        Some((path, n)) => Err(ModelError::new(
-            path.trim_start_matches('.'),
-            format!("{n} is beyond 2^53; such integers cannot be signed exactly (write them as strings)"),
-        )),
-    }
-}
-
 /// Status entries of the usual shape, read without copying; `None` sends the caller to
 /// the full reader, which explains anything unusual.
 fn status_entries_plain(status: &Json<'_>) -> Option<Vec<StatusListEntry>> {
@@ -656,9 +622,6 @@ fn status_entries_plain(status: &Json<'_>) -> Option<Vec<StatusListEntry>> {
         _ => None,
     }
 }
-
-/// The largest integer an IEEE double holds exactly (2^53).
-const MAX_EXACT_INTEGER: u64 = 1 << 53;
 
 fn deserialize_subject<T: serde::de::DeserializeOwned>(
     subject: &Json<'_>,

@@ -206,6 +206,8 @@ pub struct ProofView<'d, 'a> {
     pub proof_purpose: &'d str,
     /// `proof.created`, when present.
     pub created: Option<chrono::DateTime<chrono::Utc>>,
+    /// `proof.expires`, when present: the proof is not to be accepted after it.
+    pub expires: Option<chrono::DateTime<chrono::Utc>>,
     /// The decoded signature.
     pub signature: Signature,
 }
@@ -242,17 +244,25 @@ pub fn view<'d, 'a>(secured: &'d Json<'a>) -> Result<ProofView<'d, 'a>, ProofErr
         Some(Json::Str(s)) => Some(crate::time::parse(s)?),
         Some(_) => return Err(ProofError::MissingField("created")),
     };
+    let expires = match proof_json.get("expires") {
+        None => None,
+        Some(Json::Str(s)) => Some(crate::time::parse(s)?),
+        Some(_) => return Err(ProofError::MissingField("expires")),
+    };
     let signature = decode_proof_value(field("proofValue")?)?;
 
     // §3.3.2 steps 3-4: the document's @context must begin with the proof's, and the
     // proof's replaces it for verification.
     let context = proof_json.get("@context");
     if let Some(proof_context) = context {
-        let starts_with = match (secured.get("@context"), proof_context) {
-            (Some(Json::Array(doc)), Json::Array(proof)) => doc.starts_with(proof),
-            (Some(doc), proof) => doc == proof,
-            (None, _) => false,
+        // A single context is a list of one.
+        let as_list = |c: &'d Json<'a>| match c {
+            Json::Array(items) => items.as_slice(),
+            single => std::slice::from_ref(single),
         };
+        let starts_with = secured
+            .get("@context")
+            .is_some_and(|doc| as_list(doc).starts_with(as_list(proof_context)));
         if !starts_with {
             return Err(ProofError::ContextMismatch);
         }
@@ -264,6 +274,7 @@ pub fn view<'d, 'a>(secured: &'d Json<'a>) -> Result<ProofView<'d, 'a>, ProofErr
         verification_method,
         proof_purpose,
         created,
+        expires,
         signature,
     })
 }
@@ -433,6 +444,18 @@ impl ParsedProof {
     }
 }
 
+/// Verifies `secured` with `key`: parse, purpose `assertionMethod`, signature. Returns
+/// the verified document (without proof, `@context` as signed).
+pub fn verify_with_key(
+    secured: Value,
+    key: &VerifyingKey,
+) -> Result<Map<String, Value>, ProofError> {
+    let parsed = parse(secured)?;
+    parsed.require_purpose(ASSERTION_METHOD)?;
+    parsed.verify_signature(key)?;
+    Ok(parsed.unsecured)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -455,16 +478,4 @@ mod tests {
             }
         }
     }
-}
-
-/// Verifies `secured` with `key`: parse, purpose `assertionMethod`, signature. Returns
-/// the verified document (without proof, `@context` as signed).
-pub fn verify_with_key(
-    secured: Value,
-    key: &VerifyingKey,
-) -> Result<Map<String, Value>, ProofError> {
-    let parsed = parse(secured)?;
-    parsed.require_purpose(ASSERTION_METHOD)?;
-    parsed.verify_signature(key)?;
-    Ok(parsed.unsecured)
 }

@@ -8,7 +8,9 @@
 
 use crate::did::{self, Did, DidDocument, DidError};
 use crate::proof::{self, ProofError};
-use crate::registry::{self, RegistryError, TrustedKey, TrustedMember, VerifiedRegistry};
+use crate::registry::{
+    self, MembershipStatus, RegistryError, TrustedKey, TrustedMember, VerifiedRegistry,
+};
 use crate::status_list::{StatusListCredential, StatusListError};
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::VerifyingKey;
@@ -51,6 +53,24 @@ pub enum TrustError {
         url: String,
         /// The list error.
         source: StatusListError,
+    },
+    /// A status list was signed by a member key that could not vouch for it then.
+    #[error("status list {url} is not trusted: {problem}")]
+    StatusListKey {
+        /// Where the list came from.
+        url: String,
+        /// Why the key could not vouch for it.
+        problem: String,
+    },
+    /// A status list older than the one held was offered (a replay).
+    #[error("status list {url} was issued at {offered}, before the copy already held ({held}); keeping the newer one")]
+    StatusListRollback {
+        /// Where the list came from.
+        url: String,
+        /// validFrom of the list offered.
+        offered: String,
+        /// validFrom of the list held.
+        held: String,
     },
     /// A status list's id is not the URL it was fetched from.
     #[error("status list fetched from {url} says its id is {id}")]
@@ -108,6 +128,52 @@ pub struct ResolvedKey<'a> {
     pub origin: KeyOrigin<'a>,
 }
 
+/// Why a member's key cannot vouch for something signed at `signed_at`, checked at
+/// `now`: the registry has expired, the membership is not active, the key was outside
+/// its window, or it had been reported compromised. `None` when it can.
+pub fn member_key_problem(
+    registry: &VerifiedRegistry,
+    member: &TrustedMember,
+    key: &TrustedKey,
+    signed_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<String> {
+    let fmt = crate::time::format;
+    if now >= registry.valid_until {
+        return Some(format!(
+            "the {} registry (version {}) expired at {}",
+            registry.name,
+            registry.version,
+            fmt(registry.valid_until)
+        ));
+    }
+    let status = match member.member.status {
+        MembershipStatus::Active => None,
+        MembershipStatus::Suspended => Some("suspended"),
+        MembershipStatus::Withdrawn => Some("withdrawn"),
+    };
+    if let Some(status) = status {
+        return Some(format!(
+            "{}'s membership of {} is {status}",
+            member.member.name, registry.name
+        ));
+    }
+    if signed_at < key.valid_from || key.valid_until.is_some_and(|u| signed_at > u) {
+        return Some(format!(
+            "key {} was not valid when this was signed ({})",
+            key.id,
+            fmt(signed_at)
+        ));
+    }
+    key.compromised_at.filter(|&at| signed_at >= at).map(|at| {
+        format!(
+            "key {} was reported compromised at {}, before this was signed",
+            key.id,
+            fmt(at)
+        )
+    })
+}
+
 /// Everything a verification may rely on.
 #[derive(Debug, Clone)]
 pub struct TrustSnapshot {
@@ -115,9 +181,10 @@ pub struct TrustSnapshot {
     explicit: Vec<ExplicitIssuer>,
     status_lists: HashMap<String, HeldStatusList>,
     status_failures: HashMap<String, String>,
-    /// A status list fetched longer ago than this gives `STATUS_UNKNOWN`.
+    /// A status list without `validUntil` that was issued (its `validFrom`, or when it
+    /// was fetched if it has none) longer ago than this gives `STATUS_UNKNOWN`.
     pub max_status_age: Duration,
-    /// A list older than this still counts but the status check warns.
+    /// A list without `validUntil` older than this still counts, with a warning.
     pub status_warn_age: Duration,
     /// A credential expiring within this window passes validity with a warning.
     pub expiry_warning: Duration,
@@ -232,13 +299,30 @@ impl TrustSnapshot {
         parsed
             .require_purpose(proof::ASSERTION_METHOD)
             .map_err(err_proof)?;
-        let key = self
+        let resolved = self
             .resolve_key(&parsed.verification_method)
             .ok_or_else(|| TrustError::StatusListSigner {
                 url: url.to_owned(),
                 method: parsed.verification_method.clone(),
-            })?
-            .key;
+            })?;
+        // A member key vouches for a list only as it would for a credential: inside its
+        // window, before any compromise, while the membership stands.
+        if let KeyOrigin::Member {
+            registry,
+            member,
+            key,
+        } = resolved.origin
+        {
+            let signed_at = parsed.created.unwrap_or(fetched_at);
+            if let Some(problem) = member_key_problem(registry, member, key, signed_at, fetched_at)
+            {
+                return Err(TrustError::StatusListKey {
+                    url: url.to_owned(),
+                    problem,
+                });
+            }
+        }
+        let key = resolved.key;
         parsed.verify_signature(&key).map_err(err_proof)?;
         let controller = parsed.controller().to_owned();
         let list =
@@ -261,6 +345,17 @@ impl TrustSnapshot {
                 url: url.to_owned(),
                 method: parsed.verification_method,
             });
+        }
+        if let Some(held) = self.status_lists.get(url) {
+            if let (Some(offered), Some(current)) = (list.valid_from, held.list.valid_from) {
+                if offered < current {
+                    return Err(TrustError::StatusListRollback {
+                        url: url.to_owned(),
+                        offered: crate::time::format(offered),
+                        held: crate::time::format(current),
+                    });
+                }
+            }
         }
         self.status_failures.remove(url);
         self.status_lists

@@ -8,7 +8,6 @@
 use crate::json::Json;
 use crate::model::{self, CredentialKind};
 use crate::proof;
-use crate::registry::MembershipStatus;
 use crate::status_list::{StatusListEntry, StatusPurpose};
 use crate::trust::{KeyOrigin, TrustSnapshot};
 use chrono::{DateTime, Utc};
@@ -336,10 +335,18 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             Err(e) => checks.fail(CheckId::Proof, format!("The signature is invalid: {e}.")),
         },
     }
+    if let Some(expires) = parsed.expires.filter(|&e| now >= e) {
+        checks.0.retain(|c| c.id != CheckId::Proof);
+        checks.fail(
+            CheckId::Proof,
+            format!("The proof expired at {}.", crate::time::format(expires)),
+        );
+    }
     // The checks below read issuer, validity and status members, all covered by the
     // proof; only @context may differ from what was signed (contexts appended after
     // signing, §3.3.2), and no check reads it.
     let signer = Signer {
+        verification_method: parsed.verification_method.to_owned(),
         controller: parsed.controller().to_owned(),
         created: parsed.created,
     };
@@ -358,7 +365,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     );
 
     // 5. validity
-    check_validity(&mut checks, &doc, trust, now);
+    check_validity(&mut checks, doc, trust, now);
 
     // 6. status
     check_status(&mut checks, doc, &status_entries, trust, now);
@@ -368,6 +375,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
 
 /// Who the proof says signed, and when.
 struct Signer {
+    verification_method: String,
     controller: String,
     created: Option<DateTime<Utc>>,
 }
@@ -414,7 +422,7 @@ fn check_issuer(
         return skip_accreditation(checks, "the signing time is not credible");
     }
     match origin {
-        Some(KeyOrigin::Explicit(explicit)) => {
+        Some(KeyOrigin::Explicit(explicit)) if explicit.did == issuer => {
             checks.pass(
                 CheckId::Issuer,
                 format!("{} is trusted explicitly by this verifier.", explicit.did),
@@ -424,59 +432,56 @@ fn check_issuer(
                 "Explicitly trusted issuers are trusted for every credential type.",
             );
         }
-        Some(KeyOrigin::Member {
-            registry,
-            member,
-            key,
-        }) => {
-            summary.issuer_name = Some(member.member.name.clone());
-            let name = &member.member.name;
-            let problem = if now >= registry.valid_until {
-                Some(format!(
-                    "the {} registry (version {}) expired at {}",
-                    registry.name,
-                    registry.version,
-                    crate::time::format(registry.valid_until)
-                ))
-            } else if member.member.status != MembershipStatus::Active {
-                let status = match member.member.status {
-                    MembershipStatus::Active => "active",
-                    MembershipStatus::Suspended => "suspended",
-                    MembershipStatus::Withdrawn => "withdrawn",
+        Some(KeyOrigin::Explicit(explicit)) => {
+            checks.fail(
+                CheckId::Issuer,
+                format!(
+                    "The signing key belongs to {}, not to the issuer {issuer}.",
+                    explicit.did
+                ),
+            );
+            skip_accreditation(checks, "the issuer did not sign it");
+        }
+        Some(KeyOrigin::Member { .. }) => {
+            // The member may be listed in several registries (several federations, or
+            // one expired and one current); any one in which it passes will do.
+            let mut first_problem = None;
+            let mut trusted = None;
+            for (registry, member) in trust.memberships(issuer) {
+                let Some(key) = member
+                    .keys
+                    .iter()
+                    .find(|k| k.id == parsed.verification_method)
+                else {
+                    continue;
                 };
-                Some(format!(
-                    "{name}'s membership of {} is {status}",
-                    registry.name
-                ))
-            } else if signed_at < key.valid_from || key.valid_until.is_some_and(|u| signed_at > u) {
-                Some(format!(
-                    "key {} was not valid when the credential was signed ({})",
-                    key.id,
-                    crate::time::format(signed_at)
-                ))
-            } else {
-                key.compromised_at.filter(|&at| signed_at >= at).map(|at| {
-                    format!(
-                        "key {} was reported compromised at {}, before this credential was signed",
-                        key.id,
-                        crate::time::format(at)
-                    )
-                })
-            };
-            match problem {
-                Some(problem) => {
-                    checks.fail(CheckId::Issuer, format!("Not trusted: {problem}."));
-                    skip_accreditation(checks, "the issuer is not trusted");
+                match crate::trust::member_key_problem(registry, member, key, signed_at, now) {
+                    None => {
+                        trusted = Some((registry, member));
+                        break;
+                    }
+                    Some(problem) => {
+                        first_problem.get_or_insert(problem);
+                    }
                 }
-                None => {
+            }
+            match trusted {
+                Some((registry, member)) => {
+                    summary.issuer_name = Some(member.member.name.clone());
                     checks.pass(
                         CheckId::Issuer,
                         format!(
-                            "{name} ({issuer}) is an active member of {} (registry version {}).",
-                            registry.name, registry.version
+                            "{} ({issuer}) is an active member of {} (registry version {}).",
+                            member.member.name, registry.name, registry.version
                         ),
                     );
                     check_accreditation(checks, member, kind);
+                }
+                None => {
+                    let problem =
+                        first_problem.unwrap_or_else(|| "its key is not listed".to_owned());
+                    checks.fail(CheckId::Issuer, format!("Not trusted: {problem}."));
+                    skip_accreditation(checks, "the issuer is not trusted");
                 }
             }
         }
@@ -497,12 +502,13 @@ fn check_accreditation(
 ) {
     let name = &member.member.name;
     let type_name = kind.type_name();
-    let Some(scope) = member
+    let scopes: Vec<&crate::registry::Accreditation> = member
         .member
         .accreditations
         .iter()
-        .find(|a| a.credential_type == type_name)
-    else {
+        .filter(|a| a.credential_type == type_name)
+        .collect();
+    let Some(scope) = merge_scopes(&scopes) else {
         return checks.fail(
             CheckId::Accreditation,
             format!("{name} is not accredited to issue {type_name}."),
@@ -548,6 +554,30 @@ fn check_accreditation(
             format!("{name} is accredited to issue {type_name}."),
         ),
     }
+}
+
+/// The union of a member's accreditations for one type: an empty track or
+/// application list in any of them means "all".
+fn merge_scopes(
+    scopes: &[&crate::registry::Accreditation],
+) -> Option<crate::registry::Accreditation> {
+    let first = scopes.first()?;
+    let mut merged = (*first).clone();
+    for scope in &scopes[1..] {
+        if merged.tracks.is_empty() || scope.tracks.is_empty() {
+            merged.tracks.clear();
+        } else {
+            merged.tracks.extend(scope.tracks.iter().copied());
+        }
+        if merged.applications.is_empty() || scope.applications.is_empty() {
+            merged.applications.clear();
+        } else {
+            merged
+                .applications
+                .extend(scope.applications.iter().cloned());
+        }
+    }
+    Some(merged)
 }
 
 fn check_validity(checks: &mut Checks, doc: &Json<'_>, trust: &TrustSnapshot, now: DateTime<Utc>) {
@@ -624,7 +654,10 @@ fn check_status(
             continue;
         };
         let list = &held.list;
-        let age = now - held.fetched_at;
+        // Freshness is the issuer's to set: a list is good until its validUntil.
+        // Without one, its age counts from when it was issued (validFrom), so a copy
+        // relayed long after does not look new.
+        let age = now - list.valid_from.unwrap_or(held.fetched_at);
         let problem = if list.issuer.as_deref() != Some(issuer) {
             Some(format!(
                 "the {purpose} list {} is issued by {}, not by the credential's issuer",
@@ -641,9 +674,9 @@ fn check_status(
                 "the {purpose} list {} is not valid yet",
                 entry.list_url
             ))
-        } else if age > trust.max_status_age {
+        } else if list.valid_until.is_none() && age > trust.max_status_age {
             Some(format!(
-                "the {purpose} list {} was fetched {} hours ago, over the {}-hour limit",
+                "the {purpose} list {} was issued {} hours ago, over the {}-hour limit for lists without an expiry",
                 entry.list_url,
                 age.num_hours(),
                 trust.max_status_age.num_hours()
@@ -658,7 +691,7 @@ fn check_status(
             ));
             continue;
         }
-        if age > trust.status_warn_age {
+        if list.valid_until.is_none() && age > trust.status_warn_age {
             warnings.push(format!(
                 "the {purpose} list is {} hours old",
                 age.num_hours()

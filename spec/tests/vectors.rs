@@ -22,7 +22,10 @@ fn rfc8785_cases_canonicalize_byte_for_byte() {
         let input = vector_bytes(&format!("jcs-rfc8785/input/{case}.json"));
         let expected = vector_bytes(&format!("jcs-rfc8785/output/{case}.json"));
         let expected_hex = vector_text(&format!("jcs-rfc8785/outhex/{case}.txt"));
-        let value = json::parse_strict(&input).unwrap();
+        // The canonicalizer handles every JSON number; Probity's document reader
+        // refuses those beyond 2^53 by policy (SPEC.md §2.2), and `values.json` has
+        // some, so these inputs are read with serde_json itself.
+        let value: Value = serde_json::from_slice(&input).unwrap();
         let canonical = jcs::canonicalize(&value).unwrap();
         assert_eq!(
             String::from_utf8_lossy(&canonical),
@@ -235,10 +238,10 @@ fn did_key_spec_v09_example_resolves_to_the_same_key() {
     let id = doc["id"].as_str().unwrap();
     let resolved = did::resolve_did_key(id).unwrap();
     assert_eq!(
-        resolved.verification_method[0].public_key_multibase,
-        doc["verificationMethod"][0]["publicKeyMultibase"]
-            .as_str()
-            .unwrap()
+        resolved.verification_method[0]
+            .public_key_multibase
+            .as_deref(),
+        doc["verificationMethod"][0]["publicKeyMultibase"].as_str()
     );
 }
 

@@ -261,10 +261,20 @@ fn input_fields(common: &IssueCommon) -> Result<Map<String, Value>> {
     };
     match crate::input::read_json(path)? {
         Value::Object(mut map) => {
-            // An input file may be a whole credential subject or carry it under
-            // "credentialSubject"; either way the subject's fields are used.
+            // An input file may be a credential subject's fields, or a credential whose
+            // credentialSubject holds them; then only its envelope fields (issuer
+            // name, validity) are taken from the top level.
             if let Some(Value::Object(subject)) = map.remove("credentialSubject") {
-                map.extend(subject);
+                let mut fields = subject;
+                for key in ENVELOPE_KEYS {
+                    if let Some(v) = map.remove(key) {
+                        fields.insert(key.to_owned(), v);
+                    }
+                }
+                if let Some(name) = map.get("issuer").and_then(|i| i.get("name")).cloned() {
+                    fields.entry("issuerName").or_insert(name);
+                }
+                return Ok(fields);
             }
             Ok(map)
         }

@@ -82,6 +82,7 @@ fn build_trust(
         return Ok(trust);
     };
     let mut urls: Vec<&str> = entries.iter().map(|e| e.list_url.as_str()).collect();
+    urls.sort_unstable();
     urls.dedup();
     for url in urls {
         if args.offline {

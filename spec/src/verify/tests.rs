@@ -3,6 +3,7 @@ use crate::did;
 use crate::model::{tests_support::*, Track};
 use crate::multikey;
 use crate::proof::{sign, ProofOptions};
+use crate::registry::MembershipStatus;
 use crate::registry::{
     registry_credential, Accreditation, Endpoints, Member, MemberKey, MemberKind, Registry,
 };
@@ -362,4 +363,246 @@ fn an_appended_context_is_not_read_as_signed_content() {
         .push(json!("https://attacker.example/context"));
     let report = verify(&serde_json::to_vec(&doc).unwrap(), &fed.snapshot(), now());
     assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+}
+
+#[test]
+fn an_expired_proof_is_an_invalid_signature() {
+    let fed = Federation::new();
+    let mut doc = unsigned_certificate(ISSUER);
+    doc.as_object_mut().unwrap().remove("proof");
+    let signed = sign(
+        &doc,
+        &fed.issuer_key,
+        &ProofOptions::assertion(VM, Some("2026-03-01T09:00:00Z".into())),
+    )
+    .unwrap();
+    // Re-sign with proof.expires in the proof options, as a Data Integrity proof may carry.
+    let mut proof = signed["proof"].clone();
+    proof.as_object_mut().unwrap().remove("proofValue");
+    proof["expires"] = json!("2026-05-01T00:00:00Z");
+    let mut options = proof.as_object().unwrap().clone();
+    options.insert("@context".into(), doc["@context"].clone());
+    let canonical_options = crate::jcs::canonicalize(&Value::Object(options.clone())).unwrap();
+    let canonical_doc = crate::jcs::canonicalize(&doc).unwrap();
+    use sha2::Digest;
+    let message = [
+        sha2::Sha256::digest(&canonical_options).as_slice(),
+        sha2::Sha256::digest(&canonical_doc).as_slice(),
+    ]
+    .concat();
+    let signature = ed25519_dalek::Signer::sign(&fed.issuer_key, &message);
+    options.insert(
+        "proofValue".into(),
+        json!(format!(
+            "z{}",
+            bs58::encode(signature.to_bytes()).into_string()
+        )),
+    );
+    let mut expiring = doc.clone();
+    expiring["proof"] = Value::Object(options);
+    let bytes = serde_json::to_vec(&expiring).unwrap();
+    assert_eq!(
+        verify(&bytes, &fed.snapshot(), t("2026-04-01T00:00:00Z")).verdict,
+        Verdict::Valid
+    );
+    let report = verify(&bytes, &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::InvalidSignature, "{report:#?}");
+    assert!(report
+        .check(CheckId::Proof)
+        .unwrap()
+        .message
+        .contains("expired"));
+}
+
+#[test]
+fn an_explicit_issuer_cannot_sign_for_another_did() {
+    let key = SigningKey::from_bytes(&[3; 32]);
+    // A did:web document that lists a method under someone else's DID is refused.
+    let mut doc = did::DidDocument::for_did_web(
+        "did:web:mallory.example",
+        &[("k".into(), key.verifying_key())],
+    )
+    .unwrap();
+    doc.verification_method[0].id = format!("{ISSUER}#key-2026");
+    doc.assertion_method = vec![json!(format!("{ISSUER}#key-2026"))];
+    let mut trust = TrustSnapshot::new();
+    assert!(trust.trust_issuer_document(&doc).is_err());
+}
+
+mod status {
+    use super::*;
+    use crate::status_list::{
+        status_list_credential, BitstringStatusList, StatusListEntry, StatusPurpose, MIN_ENTRIES,
+    };
+
+    const LIST: &str = "https://certs.cpocus.ca/status/revocation/1";
+
+    fn list(
+        fed: &Federation,
+        bits: &[u64],
+        from: &str,
+        until: Option<&str>,
+        created: &str,
+    ) -> Value {
+        let mut list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
+        for &b in bits {
+            list.set(b, true).unwrap();
+        }
+        let doc = status_list_credential(
+            LIST,
+            ISSUER,
+            StatusPurpose::Revocation,
+            &list,
+            t(from),
+            until.map(t),
+        );
+        sign(
+            &doc,
+            &fed.issuer_key,
+            &ProofOptions::assertion(VM, Some(created.into())),
+        )
+        .unwrap()
+    }
+
+    fn revocable(fed: &Federation) -> Vec<u8> {
+        fed.certificate(|d| {
+            d["credentialStatus"] =
+                json!([StatusListEntry::new(StatusPurpose::Revocation, LIST, 94_567).to_value()]);
+        })
+    }
+
+    #[test]
+    fn revoked_and_fresh_lists_decide_the_status() {
+        let fed = Federation::new();
+        let cert = revocable(&fed);
+        let mut trust = fed.snapshot();
+        assert_eq!(verdict(&cert, &trust), Verdict::StatusUnknown);
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-06-01T00:00:00Z",
+                    Some("2026-06-02T00:00:00Z"),
+                    "2026-06-01T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(verdict(&cert, &trust), Verdict::Valid);
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[94_567],
+                    "2026-06-01T06:00:00Z",
+                    Some("2026-06-02T00:00:00Z"),
+                    "2026-06-01T06:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(verdict(&cert, &trust), Verdict::Revoked);
+        // The list's own expiry: after it, the status is unknown, not "not revoked".
+        assert_eq!(
+            verify(&cert, &trust, t("2026-06-02T00:00:00Z")).verdict,
+            Verdict::StatusUnknown
+        );
+    }
+
+    #[test]
+    fn an_older_list_cannot_replace_a_newer_one() {
+        let fed = Federation::new();
+        let mut trust = fed.snapshot();
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[94_567],
+                    "2026-06-01T06:00:00Z",
+                    None,
+                    "2026-06-01T06:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        let replay = list(
+            &fed,
+            &[],
+            "2026-05-30T00:00:00Z",
+            None,
+            "2026-05-30T00:00:00Z",
+        );
+        let err = trust.add_status_list(LIST, replay, now()).unwrap_err();
+        assert!(
+            err.to_string().contains("before the copy already held"),
+            "{err}"
+        );
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
+    }
+
+    #[test]
+    fn lists_without_expiry_age_from_when_they_were_issued() {
+        let fed = Federation::new();
+        let mut trust = fed.snapshot();
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-05-20T00:00:00Z",
+                    None,
+                    "2026-05-20T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        let report = verify(&revocable(&fed), &trust, now());
+        assert_eq!(report.verdict, Verdict::StatusUnknown, "{report:#?}");
+        let mut trust = fed.snapshot();
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-05-30T00:00:00Z",
+                    None,
+                    "2026-05-30T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        let report = verify(&revocable(&fed), &trust, now());
+        assert_eq!(report.verdict, Verdict::Valid);
+        assert_eq!(
+            report.check(CheckId::Status).unwrap().status,
+            CheckStatus::Warn
+        );
+    }
+
+    #[test]
+    fn a_list_signed_after_its_key_was_compromised_is_refused() {
+        let mut fed = Federation::new();
+        fed.member.keys[0].compromised_at = Some("2026-05-15T00:00:00Z".into());
+        let mut trust = fed.snapshot();
+        let err = trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-06-01T00:00:00Z",
+                    None,
+                    "2026-06-01T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap_err();
+        assert!(err.to_string().contains("compromised"), "{err}");
+    }
 }
