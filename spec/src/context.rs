@@ -1,4 +1,4 @@
-//! The JSON-LD contexts Probity documents name (SPEC.md §2.1). Probity verifies with
+//! The JSON-LD contexts Probity documents name (SPEC.md §2.3). Probity verifies with
 //! JCS, so contexts are never fetched to check a signature; they are shipped here so
 //! that every node can serve Probity's own context and JSON-LD tools can read the terms.
 
@@ -44,8 +44,6 @@ pub const PROBITY_V1_DOCUMENT: &str = r#"{
     "supervisedScans": "https://probity.network/vocab#supervisedScans",
     "qaReviewer": "https://probity.network/vocab#qaReviewer",
     "reviewDate": "https://probity.network/vocab#reviewDate",
-    "privileges": "https://probity.network/vocab#privileges",
-    "members": "https://probity.network/vocab#members",
-    "version": "https://probity.network/vocab#version"
+    "privileges": "https://probity.network/vocab#privileges"
   }
 }"#;

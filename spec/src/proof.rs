@@ -194,7 +194,7 @@ fn hash_data(proof_hash: &[u8; 32], document_hash: &[u8; 32]) -> [u8; 64] {
 }
 
 /// A proof read from a parsed document, before its signature is checked. It borrows
-/// from the document: verification builds no second tree (SPEC.md §3.2).
+/// from the document: verification builds no second tree (SPEC.md §3.3).
 #[derive(Debug, Clone)]
 pub struct ProofView<'d, 'a> {
     document: &'d [(Cow<'a, str>, Json<'a>)],

@@ -1,4 +1,4 @@
-//! The trust snapshot (SPEC.md §7.1): everything a verification may rely on, gathered
+//! The trust snapshot (SPEC.md §8.1): everything a verification may rely on, gathered
 //! and checked before [`crate::verify()`] runs. The CLI builds one from flags and
 //! fetched documents; a verifier node keeps one up to date from its sync loop.
 //!

@@ -1,4 +1,4 @@
-//! The one verification function (SPEC.md §7): `verify(credential, trust, now)`.
+//! The one verification function (SPEC.md §8): `verify(credential, trust, now)`.
 //!
 //! Six checks run in a fixed order (format, proof, issuer, accreditation, validity,
 //! status). Each ends `pass`, `warn`, `fail` or `skip` with a sentence a person can
