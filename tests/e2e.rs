@@ -594,28 +594,13 @@ fn a_registry_member_is_trusted_only_through_a_pinned_federation_key() {
 
     let root = SigningKey::from_bytes(&[7; 32]);
     let root_mb = multikey::public_key_to_multibase(&root.verifying_key());
-    let member = Member {
-        id: issuer_did.clone(),
-        name: "Canadian Point of Care Ultrasound Society".into(),
-        kind: MemberKind::CertifyingBody,
-        jurisdiction: "CA".into(),
-        accreditations: vec![Accreditation {
-            credential_type: "PocusIpCertificate".into(),
-            tracks: vec![],
-            applications: vec![],
-        }],
-        keys: vec![MemberKey {
-            id: vm.clone(),
-            public_key_multibase: multikey::public_key_to_multibase(&issuer_key.verifying_key()),
-            valid_from: "2025-01-01T00:00:00Z".into(),
-            valid_until: None,
-            compromised_at: None,
-        }],
-        status: MembershipStatus::Active,
-        member_since: "2025-01-01T00:00:00Z".into(),
-        status_since: None,
-        endpoints: Endpoints::default(),
-    };
+    let member = probity_spec::sample::member(
+        &issuer_did,
+        "Canadian Point of Care Ultrasound Society",
+        &vm,
+        &issuer_key.verifying_key(),
+        probity_spec::sample::ip_certificates_in_every_track(),
+    );
     let registry = Registry {
         name: "Probity POCUS federation".into(),
         version: 3,

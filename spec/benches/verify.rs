@@ -9,20 +9,14 @@
 //! ratio of two rates taken under the same conditions, which this prints directly.
 
 use ed25519_dalek::{Signer, SigningKey};
-use probity_spec::model::{
-    Achievement, Course, Envelope, Exam, ExamKind, IpCertificateSubject, IssuerRef, LoggedScans,
-    Pathway, Track,
-};
+use probity_spec::model::IpCertificateSubject;
 use probity_spec::proof::{sign, ProofOptions};
-use probity_spec::registry::{
-    registry_credential, Accreditation, Endpoints, Member, MemberKey, MemberKind, MembershipStatus,
-    Registry,
-};
+use probity_spec::registry::{registry_credential, Registry};
 use probity_spec::status_list::{
     status_list_credential, BitstringStatusList, StatusListEntry, StatusPurpose, MIN_ENTRIES,
 };
 use probity_spec::trust::TrustSnapshot;
-use probity_spec::{did, multikey, time, verify, Verdict};
+use probity_spec::{did, sample, time, verify, Verdict};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -37,28 +31,13 @@ fn main() {
     let issuer = SigningKey::from_bytes(&[2; 32]);
 
     // The federation: one certifying body, accredited for every track.
-    let member = Member {
-        id: ISSUER.into(),
-        name: "Canadian Point of Care Ultrasound Society".into(),
-        kind: MemberKind::CertifyingBody,
-        jurisdiction: "CA".into(),
-        accreditations: vec![Accreditation {
-            credential_type: "PocusIpCertificate".into(),
-            tracks: vec![],
-            applications: vec![],
-        }],
-        keys: vec![MemberKey {
-            id: VM.into(),
-            public_key_multibase: multikey::public_key_to_multibase(&issuer.verifying_key()),
-            valid_from: "2026-01-01T00:00:00Z".into(),
-            valid_until: None,
-            compromised_at: None,
-        }],
-        status: MembershipStatus::Active,
-        member_since: "2020-01-01T00:00:00Z".into(),
-        status_since: None,
-        endpoints: Endpoints::default(),
-    };
+    let member = sample::member(
+        ISSUER,
+        "Canadian Point of Care Ultrasound Society",
+        VM,
+        &issuer.verifying_key(),
+        sample::ip_certificates_in_every_track(),
+    );
     let registry = Registry {
         name: "Probity POCUS federation".into(),
         version: 1,
@@ -103,63 +82,16 @@ fn main() {
     }
 
     // The certificate, every field of the data model filled.
-    let entry = |url: &str, purpose| StatusListEntry {
-        id: Some(format!("{url}#94567")),
-        purpose,
-        index: 94_567,
-        list_url: url.into(),
-    };
-    let envelope = Envelope {
-        id: "urn:uuid:2f1c9a4e-7b3d-4c8e-9f21-5a6b7c8d9e01".into(),
-        issuer: IssuerRef {
-            id: ISSUER.into(),
-            name: Some("Canadian Point of Care Ultrasound Society".into()),
-        },
-        valid_from: time::parse("2026-03-01T00:00:00Z").unwrap(),
-        valid_until: Some(time::parse("2031-03-01T00:00:00Z").unwrap()),
-        status: vec![
+    let entry = |url: &str, purpose| StatusListEntry::new(purpose, url, 94_567);
+    let envelope = sample::envelope(
+        ISSUER,
+        Some("Canadian Point of Care Ultrasound Society"),
+        vec![
             entry(REVOCATION, StatusPurpose::Revocation),
             entry(SUSPENSION, StatusPurpose::Suspension),
         ],
-    };
-    let exam = |kind: ExamKind, score, date: &str, examiner: &str| Exam {
-        kind,
-        score,
-        pass_mark: kind.default_pass_mark(),
-        date: date.into(),
-        examiner: examiner.into(),
-    };
-    let subject = IpCertificateSubject {
-        id: None,
-        kind: vec!["AchievementSubject".into()],
-        name: "Dr. Amelia Okafor-Lindqvist".into(),
-        registration_number: "CPSO 0123456".into(),
-        ip_number: "IP-2026-00417".into(),
-        track: Track::FmMsk,
-        modules: ["shoulder", "elbow", "wrist", "hip", "knee", "ankle"]
-            .map(String::from)
-            .to_vec(),
-        curriculum_version: "2024.1".into(),
-        pathway: Pathway::Standard,
-        course: Course {
-            id: "CPOCUS-MSK-2025-0142".into(),
-            provider: "Western Ultrasound Academy".into(),
-            date: "2025-10-04".into(),
-        },
-        logged_scans: LoggedScans {
-            total: 150,
-            supervised: 50,
-            from: "2025-10-05".into(),
-            to: "2026-02-10".into(),
-            supervisor_ip_number: "IP-2019-00088".into(),
-        },
-        exams: vec![
-            exam(ExamKind::Written, 92, "2026-01-15", "Dr. Louis Tremblay"),
-            exam(ExamKind::Visual, 88, "2026-01-15", "Dr. Louis Tremblay"),
-            exam(ExamKind::Practical, 100, "2026-02-20", "Dr. Priya Raman"),
-        ],
-        achievement: Achievement::ip_certificate(Track::FmMsk),
-    };
+    );
+    let subject = sample::ip_certificate_subject();
     let unsigned = probity_spec::model::ip_certificate(&envelope, &subject).unwrap();
     let signed = sign(
         &unsigned,

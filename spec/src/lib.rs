@@ -21,6 +21,7 @@
 //! | [`trust`] | the trust snapshot a verification runs against |
 //! | [`verify`](mod@verify) | the one verification function and its report |
 //! | [`compact`] | the compact QR payload that rebuilds a signed credential |
+//! | [`sample`] | sample credentials and members for tests, benchmarks and demonstrations |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -33,6 +34,7 @@ pub mod model;
 pub mod multikey;
 pub mod proof;
 pub mod registry;
+pub mod sample;
 pub mod status_list;
 pub mod time;
 pub mod trust;

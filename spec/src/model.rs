@@ -789,16 +789,11 @@ pub(crate) mod tests_support {
 
     /// An unsigned IP certificate from `issuer` with every field filled.
     pub(crate) fn unsigned_certificate(issuer: &str) -> Value {
-        let envelope = Envelope {
-            id: "urn:uuid:2f1c9a4e-7b3d-4c8e-9f21-5a6b7c8d9e01".into(),
-            issuer: IssuerRef {
-                id: issuer.into(),
-                name: Some("Canadian Point of Care Ultrasound Society".into()),
-            },
-            valid_from: crate::time::parse("2026-03-01T00:00:00Z").unwrap_or_default(),
-            valid_until: crate::time::parse("2031-03-01T00:00:00Z").ok(),
-            status: vec![],
-        };
-        ip_certificate(&envelope, &super::tests::sample_subject()).unwrap_or_default()
+        let envelope = crate::sample::envelope(
+            issuer,
+            Some("Canadian Point of Care Ultrasound Society"),
+            vec![],
+        );
+        ip_certificate(&envelope, &crate::sample::ip_certificate_subject()).unwrap_or_default()
     }
 }

@@ -349,7 +349,10 @@ fn trusted_member(member: &Member) -> Result<TrustedMember, RegistryError> {
     // A did:key member can only sign with the key its DID is.
     if let Ok(crate::did::Did::Key { key: own, .. }) = crate::did::Did::parse(&member.id) {
         if let Some(other) = keys.iter().find(|k| k.key != own) {
-            return Err(bad(format!("key {} is not the key of its did:key", other.id)));
+            return Err(bad(format!(
+                "key {} is not the key of its did:key",
+                other.id
+            )));
         }
     }
     Ok(TrustedMember {

@@ -1,53 +1,15 @@
 use super::*;
 
 pub(crate) fn sample_subject() -> IpCertificateSubject {
-    IpCertificateSubject {
-        id: None,
-        kind: vec!["AchievementSubject".into()],
-        name: "Dr. Amelia Okafor-Lindqvist".into(),
-        registration_number: "CPSO 0123456".into(),
-        ip_number: "IP-2026-00417".into(),
-        track: Track::FmMsk,
-        modules: vec!["shoulder".into(), "knee".into()],
-        curriculum_version: "2024.1".into(),
-        pathway: Pathway::Standard,
-        course: Course {
-            id: "CPOCUS-MSK-2025-0142".into(),
-            provider: "Western Ultrasound Academy".into(),
-            date: "2025-10-04".into(),
-        },
-        logged_scans: LoggedScans {
-            total: 150,
-            supervised: 50,
-            from: "2025-10-05".into(),
-            to: "2026-02-10".into(),
-            supervisor_ip_number: "IP-2019-00088".into(),
-        },
-        exams: ExamKind::ALL
-            .iter()
-            .map(|&kind| Exam {
-                kind,
-                score: 100,
-                pass_mark: kind.default_pass_mark(),
-                date: "2026-01-15".into(),
-                examiner: "Dr. Louis Tremblay".into(),
-            })
-            .collect(),
-        achievement: Achievement::ip_certificate(Track::FmMsk),
-    }
+    crate::sample::ip_certificate_subject()
 }
 
 fn envelope() -> Envelope {
-    Envelope {
-        id: "urn:uuid:2f1c9a4e-7b3d-4c8e-9f21-5a6b7c8d9e01".into(),
-        issuer: IssuerRef {
-            id: "did:web:certs.cpocus.ca".into(),
-            name: Some("Canadian Point of Care Ultrasound Society".into()),
-        },
-        valid_from: crate::time::parse("2026-03-01T00:00:00Z").unwrap(),
-        valid_until: None,
-        status: vec![],
-    }
+    crate::sample::envelope(
+        "did:web:certs.cpocus.ca",
+        Some("Canadian Point of Care Ultrasound Society"),
+        vec![],
+    )
 }
 
 #[test]

@@ -1,12 +1,9 @@
 use super::*;
 use crate::did;
 use crate::model::{tests_support::*, Track};
-use crate::multikey;
 use crate::proof::{sign, ProofOptions};
 use crate::registry::MembershipStatus;
-use crate::registry::{
-    registry_credential, Accreditation, Endpoints, Member, MemberKey, MemberKind, Registry,
-};
+use crate::registry::{registry_credential, Accreditation, Member, Registry};
 use ed25519_dalek::SigningKey;
 use serde_json::{json, Value};
 
@@ -32,30 +29,17 @@ impl Federation {
         let issuer_key = SigningKey::from_bytes(&[2; 32]);
         Federation {
             root: SigningKey::from_bytes(&[1; 32]),
-            member: Member {
-                id: ISSUER.into(),
-                name: "Canadian Point of Care Ultrasound Society".into(),
-                kind: MemberKind::CertifyingBody,
-                jurisdiction: "CA".into(),
-                accreditations: vec![Accreditation {
+            member: crate::sample::member(
+                ISSUER,
+                "Canadian Point of Care Ultrasound Society",
+                VM,
+                &issuer_key.verifying_key(),
+                vec![Accreditation {
                     credential_type: "PocusIpCertificate".into(),
                     tracks: vec![Track::FmMsk, Track::FmCore],
                     applications: vec![],
                 }],
-                keys: vec![MemberKey {
-                    id: VM.into(),
-                    public_key_multibase: multikey::public_key_to_multibase(
-                        &issuer_key.verifying_key(),
-                    ),
-                    valid_from: "2026-01-01T00:00:00Z".into(),
-                    valid_until: None,
-                    compromised_at: None,
-                }],
-                status: MembershipStatus::Active,
-                member_since: "2020-01-01T00:00:00Z".into(),
-                status_since: None,
-                endpoints: Endpoints::default(),
-            },
+            ),
             issuer_key,
         }
     }
