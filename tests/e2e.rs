@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `probity` binary, real files, real HTTP on loopback.
 
+mod qr;
 mod util;
 
 use ed25519_dalek::SigningKey;

@@ -173,7 +173,10 @@ fn main() {
         );
     }
     let round = Duration::from_millis(
-        std::env::var("PROBITY_BENCH_MS").ok().and_then(|v| v.parse().ok()).unwrap_or(250),
+        std::env::var("PROBITY_BENCH_MS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(250),
     );
     // This machine is shared and its speed drifts, so the two are measured in short
     // alternating rounds, and each round's ratio compares neighbours in time. The
@@ -194,9 +197,18 @@ fn main() {
     }
     ratios.sort_by(f64::total_cmp);
     let median = (ratios[7] + ratios[8]) / 2.0;
-    println!("credential: {} bytes of JSON, 2 status entries, registry member issuer", bytes.len());
-    println!("bare strict Ed25519 verify:   {best_bare:>10.0} /s  ({:.1} µs), best of 16 rounds", 1e6 / best_bare);
-    println!("full verify() of certificate: {best_full:>10.0} /s  ({:.1} µs), best of 16 rounds", 1e6 / best_full);
+    println!(
+        "credential: {} bytes of JSON, 2 status entries, registry member issuer",
+        bytes.len()
+    );
+    println!(
+        "bare strict Ed25519 verify:   {best_bare:>10.0} /s  ({:.1} µs), best of 16 rounds",
+        1e6 / best_bare
+    );
+    println!(
+        "full verify() of certificate: {best_full:>10.0} /s  ({:.1} µs), best of 16 rounds",
+        1e6 / best_full
+    );
     println!(
         "ratio full/bare: median {:.1}% of 16 paired rounds (lowest {:.1}%, highest {:.1}%), best rates {:.1}%; target at least 75%",
         100.0 * median,

@@ -192,27 +192,39 @@ pub fn decode_image(bytes: &[u8]) -> Result<String> {
         .context("cannot decode the image")?
         .to_luma8();
 
-    let mut candidates = vec![image.clone()];
-    let mut side = width.max(height);
-    while side > 600 {
-        side = side * 2 / 3;
-        candidates.push(image::imageops::thumbnail(
-            &image,
-            side * width / width.max(height),
-            side * height / width.max(height),
-        ));
+    // The finder is sensitive to how many pixels a module spans and to edge noise, so
+    // the picture is tried at several sizes, each as it is and lightly blurred (which
+    // joins modules broken up by sensor noise or JPEG artefacts). The first size that
+    // reads wins; an unreadable picture costs a few dozen milliseconds more.
+    let side = width.max(height);
+    let mut scales = vec![1.0f32];
+    if side < 1600 {
+        scales.extend([2.0, 1.5]);
     }
-    // A light blur joins modules broken up by sensor noise or JPEG artefacts.
-    candidates.push(image::imageops::blur(
-        &candidates[candidates.len() - 1],
-        1.0,
-    ));
+    if side > 600 {
+        scales.extend([0.66, 0.5, 0.33]);
+    }
     let mut found_unreadable = false;
-    for candidate in &candidates {
-        match scan(candidate) {
-            Scan::Found(text) => return Ok(text),
-            Scan::Unreadable => found_unreadable = true,
-            Scan::Nothing => {}
+    for scale in scales {
+        // One size at a time, so a large photo never has all its copies in memory.
+        let resized = if scale == 1.0 {
+            image.clone()
+        } else {
+            let (w, h) = (
+                ((width as f32) * scale) as u32,
+                ((height as f32) * scale) as u32,
+            );
+            if w < 21 || h < 21 {
+                continue;
+            }
+            image::imageops::resize(&image, w, h, image::imageops::FilterType::Triangle)
+        };
+        for candidate in [resized.clone(), image::imageops::blur(&resized, 1.0)] {
+            match scan(&candidate) {
+                Scan::Found(text) => return Ok(text),
+                Scan::Unreadable => found_unreadable = true,
+                Scan::Nothing => {}
+            }
         }
     }
     if found_unreadable {
