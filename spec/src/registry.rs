@@ -227,12 +227,15 @@ pub struct VerifiedRegistry {
     pub members: Vec<TrustedMember>,
     /// The signed document, for relaying to peers.
     pub document: Value,
+    /// Members by DID: a registry of a thousand members is searched on every
+    /// verification.
+    index: std::collections::HashMap<String, usize>,
 }
 
 impl VerifiedRegistry {
     /// The member whose DID is `did`.
     pub fn member(&self, did: &str) -> Option<&TrustedMember> {
-        self.members.iter().find(|m| m.member.id == did)
+        self.index.get(did).and_then(|&i| self.members.get(i))
     }
 }
 
@@ -288,11 +291,9 @@ pub fn verify_registry(
         });
     }
     let mut members = Vec::with_capacity(registry.members.len());
+    let mut index = std::collections::HashMap::with_capacity(registry.members.len());
     for member in &registry.members {
-        if members
-            .iter()
-            .any(|m: &TrustedMember| m.member.id == member.id)
-        {
+        if index.insert(member.id.clone(), members.len()).is_some() {
             return Err(RegistryError::Malformed(format!(
                 "member {} is listed twice",
                 member.id
@@ -309,6 +310,7 @@ pub fn verify_registry(
         valid_until,
         members,
         document: original,
+        index,
     })
 }
 

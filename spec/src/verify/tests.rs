@@ -590,3 +590,26 @@ mod status {
         assert!(err.to_string().contains("compromised"), "{err}");
     }
 }
+
+#[test]
+fn a_registry_listing_a_member_twice_is_refused() {
+    let fed = Federation::new();
+    let root_did = did::did_key(&fed.root.verifying_key());
+    let registry = Registry {
+        name: "Probity POCUS federation".into(),
+        version: 2,
+        members: vec![fed.member.clone(), fed.member.clone()],
+    };
+    let doc = registry_credential(
+        &root_did,
+        &registry,
+        t("2026-01-01T00:00:00Z"),
+        t("2027-01-01T00:00:00Z"),
+    );
+    let vm = did::did_key_verification_method(&fed.root.verifying_key());
+    let signed = sign(&doc, &fed.root, &ProofOptions::assertion(vm, None)).unwrap();
+    let err = TrustSnapshot::new()
+        .add_registry(signed, &[fed.root.verifying_key()], now())
+        .unwrap_err();
+    assert!(err.to_string().contains("listed twice"), "{err}");
+}
