@@ -28,6 +28,17 @@ Quick start:
 
 Exit codes: 0 valid / success, 1 verified but not VALID, 2 bad input or flags.";
 
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  probity verify cert.json --trust-issuer did:key:z6Mk...
+  probity verify cert.json --registry registry.json --federation-key z6Mk...
+  probity verify photo-of-card.jpg --registry registry.json --federation-key z6Mk...
+  probity verify 'https://verify.probity.network/#PB1:0123...' --trust-issuer did:web:cpocus.ca
+  probity verify cert.json --trust-issuer did:key:z6Mk... --json | jq .verdict
+
+Verdicts: VALID, MALFORMED, INVALID_SIGNATURE, UNTRUSTED_ISSUER, NOT_ACCREDITED,
+NOT_YET_VALID, EXPIRED, REVOKED, SUSPENDED, STATUS_UNKNOWN.";
+
 /// Options shared by every command.
 #[derive(Debug, Args)]
 pub struct Global {
@@ -54,6 +65,7 @@ pub enum Command {
     ///
     /// Prints each check and one verdict. Exit 0 only for VALID, 1 for any other
     /// verdict, 2 when the input cannot be read or the flags are wrong.
+    #[command(after_help = VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
     /// Encode a credential into a QR code, or decode one.
     #[command(subcommand)]
