@@ -119,6 +119,14 @@ fn main() {
         let b = Duration::from_millis(400);
         let part = |name: &str, us: f64| println!("  {name:<28}{us:>8.1} µs");
         part(
+            "  floor: serde_json, no tree",
+            1e6 / rate(b, || {
+                black_box(
+                    serde_json::from_slice::<serde::de::IgnoredAny>(black_box(&bytes)).unwrap(),
+                );
+            }),
+        );
+        part(
             "parse (borrowed, sorted)",
             1e6 / rate(b, || {
                 black_box(probity_spec::json::parse_borrowed(black_box(&bytes)).unwrap());

@@ -629,7 +629,34 @@ fn deserialize_subject<T: serde::de::DeserializeOwned>(
     T::deserialize(subject).map_err(|e| ModelError::new("credentialSubject", e.to_string()))
 }
 
-fn non_empty(field: &str, value: &str) -> Result<(), ModelError> {
+/// A path in the credential subject, written out only when an error names it: a
+/// verification checks some twenty fields, and formatting each path up front cost
+/// more than the checks themselves.
+#[derive(Clone, Copy)]
+enum Field {
+    /// `credentialSubject.<name>`.
+    Subject(&'static str),
+    /// `credentialSubject.<list>[<index>].<name>`, or without `.<name>` when empty.
+    Item(&'static str, usize, &'static str),
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Field::Subject(name) => write!(f, "credentialSubject.{name}"),
+            Field::Item(list, i, "") => write!(f, "credentialSubject.{list}[{i}]"),
+            Field::Item(list, i, name) => write!(f, "credentialSubject.{list}[{i}].{name}"),
+        }
+    }
+}
+
+impl From<Field> for String {
+    fn from(field: Field) -> String {
+        field.to_string()
+    }
+}
+
+fn non_empty(field: Field, value: &str) -> Result<(), ModelError> {
     if value.trim().is_empty() {
         Err(ModelError::new(field, "must not be empty"))
     } else {
@@ -638,7 +665,7 @@ fn non_empty(field: &str, value: &str) -> Result<(), ModelError> {
 }
 
 /// A calendar date written exactly `YYYY-MM-DD` (xsd:date without a time zone).
-fn date(field: &str, value: &str) -> Result<NaiveDate, ModelError> {
+fn date(field: Field, value: &str) -> Result<NaiveDate, ModelError> {
     let b = value.as_bytes();
     let digits = |r: std::ops::Range<usize>| -> Option<u32> {
         b.get(r)?.iter().try_fold(0u32, |acc, &c| {
@@ -660,20 +687,20 @@ fn date(field: &str, value: &str) -> Result<NaiveDate, ModelError> {
 /// Checks an IP certificate subject: every required field present, the three exams
 /// each once and passed, scan counts and dates consistent.
 pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
-    let f = |name: &str| format!("credentialSubject.{name}");
+    let f = Field::Subject;
     if !s.kind.iter().any(|k| k == "AchievementSubject") {
         return Err(ModelError::new(
             f("type"),
             "must include \"AchievementSubject\"",
         ));
     }
-    non_empty(&f("name"), &s.name)?;
-    non_empty(&f("registrationNumber"), &s.registration_number)?;
-    non_empty(&f("ipNumber"), &s.ip_number)?;
-    non_empty(&f("curriculumVersion"), &s.curriculum_version)?;
-    non_empty(&f("course.id"), &s.course.id)?;
-    non_empty(&f("course.provider"), &s.course.provider)?;
-    date(&f("course.date"), &s.course.date)?;
+    non_empty(f("name"), &s.name)?;
+    non_empty(f("registrationNumber"), &s.registration_number)?;
+    non_empty(f("ipNumber"), &s.ip_number)?;
+    non_empty(f("curriculumVersion"), &s.curriculum_version)?;
+    non_empty(f("course.id"), &s.course.id)?;
+    non_empty(f("course.provider"), &s.course.provider)?;
+    date(f("course.date"), &s.course.date)?;
     let scans = &s.logged_scans;
     if scans.supervised > scans.total {
         return Err(ModelError::new(
@@ -684,8 +711,8 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
             ),
         ));
     }
-    let from = date(&f("loggedScans.from"), &scans.from)?;
-    let to = date(&f("loggedScans.to"), &scans.to)?;
+    let from = date(f("loggedScans.from"), &scans.from)?;
+    let to = date(f("loggedScans.to"), &scans.to)?;
     if to < from {
         return Err(ModelError::new(
             f("loggedScans.to"),
@@ -693,7 +720,7 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
         ));
     }
     non_empty(
-        &f("loggedScans.supervisorIpNumber"),
+        f("loggedScans.supervisorIpNumber"),
         &scans.supervisor_ip_number,
     )?;
     for kind in ExamKind::ALL {
@@ -709,7 +736,7 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
         }
     }
     for (i, exam) in s.exams.iter().enumerate() {
-        let at = |name: &str| format!("credentialSubject.exams[{i}].{name}");
+        let at = |name| Field::Item("exams", i, name);
         if exam.score > 100 {
             return Err(ModelError::new(
                 at("score"),
@@ -733,8 +760,8 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
                 ),
             ));
         }
-        date(&at("date"), &exam.date)?;
-        non_empty(&at("examiner"), &exam.examiner)?;
+        date(at("date"), &exam.date)?;
+        non_empty(at("examiner"), &exam.examiner)?;
     }
     if s.achievement.achievement_type != "Certification" {
         return Err(ModelError::new(
@@ -747,16 +774,16 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
 
 /// Checks a skill attestation subject.
 pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), ModelError> {
-    let f = |name: &str| format!("credentialSubject.{name}");
+    let f = Field::Subject;
     if !s.kind.iter().any(|k| k == "AchievementSubject") {
         return Err(ModelError::new(
             f("type"),
             "must include \"AchievementSubject\"",
         ));
     }
-    non_empty(&f("name"), &s.name)?;
-    non_empty(&f("registrationNumber"), &s.registration_number)?;
-    non_empty(&f("department"), &s.department)?;
+    non_empty(f("name"), &s.name)?;
+    non_empty(f("registrationNumber"), &s.registration_number)?;
+    non_empty(f("department"), &s.department)?;
     if s.applications.is_empty() {
         return Err(ModelError::new(
             f("applications"),
@@ -764,7 +791,7 @@ pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), M
         ));
     }
     for (i, app) in s.applications.iter().enumerate() {
-        non_empty(&format!("credentialSubject.applications[{i}]"), app)?;
+        non_empty(Field::Item("applications", i, ""), app)?;
     }
     for app in s.supervised_scans.keys() {
         if !s.applications.contains(app) {
@@ -774,8 +801,8 @@ pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), M
             ));
         }
     }
-    non_empty(&f("qaReviewer"), &s.qa_reviewer)?;
-    date(&f("reviewDate"), &s.review_date)?;
+    non_empty(f("qaReviewer"), &s.qa_reviewer)?;
+    date(f("reviewDate"), &s.review_date)?;
     Ok(())
 }
 

@@ -38,6 +38,34 @@ fn refuses_an_exam_under_its_pass_mark_naming_the_field() {
 }
 
 #[test]
+fn errors_name_the_exact_path_of_the_field() {
+    let mut subject = sample_subject();
+    subject.exams[2].date = "2026-13-01".into();
+    let err = ip_certificate(&envelope(), &subject).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.exams[2].date");
+    assert!(err.reason.contains("\"2026-13-01\" is not a date"), "{err}");
+    let mut subject = sample_subject();
+    subject.exams[0].examiner = String::new();
+    let err = ip_certificate(&envelope(), &subject).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "credentialSubject.exams[0].examiner: must not be empty"
+    );
+    let mut subject = sample_subject();
+    subject.course.date = "1 May 2026".into();
+    let err = ip_certificate(&envelope(), &subject).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.course.date");
+    let mut attestation = crate::sample::skill_attestation_subject();
+    attestation.applications.push(" ".into());
+    let index = attestation.applications.len() - 1;
+    let err = skill_attestation(&envelope(), &attestation).unwrap_err();
+    assert_eq!(
+        err.field,
+        format!("credentialSubject.applications[{index}]")
+    );
+}
+
+#[test]
 fn refuses_a_missing_ip_number() {
     let mut subject = sample_subject();
     subject.ip_number = " ".into();
