@@ -293,6 +293,70 @@ fn quick_start_issue_verify_tamper_verify() {
 }
 
 #[test]
+fn a_reader_that_closes_the_pipe_early_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, did_key) = new_key(dir.path(), "issuer.json");
+    let cert = issue_ip(dir.path(), &key, &[], "cert.json");
+    for json in [false, true] {
+        let mut args = vec!["verify", cert.to_str().unwrap(), "--trust-issuer", &did_key];
+        if json {
+            args.push("--json");
+        }
+        let mut child = probity()
+            .current_dir(dir.path())
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Like `| head -0`: the reader is gone before the report is written.
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        assert!(!stderr(&o).contains("panicked"), "{}", stderr(&o));
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    }
+}
+
+#[test]
+fn inputs_over_their_size_limit_are_refused_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let huge_key = dir.path().join("huge.key.json");
+    std::fs::write(&huge_key, vec![b' '; 64 * 1024 + 1]).unwrap();
+    let o = run(dir.path(), &["key", "show", huge_key.to_str().unwrap()]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("over the 65536-byte limit"),
+        "{}",
+        stderr(&o)
+    );
+    let huge_doc = dir.path().join("huge.json");
+    std::fs::write(&huge_doc, vec![b' '; (1 << 20) + 1]).unwrap();
+    let (key, _) = new_key(dir.path(), "issuer.json");
+    let o = run(
+        dir.path(),
+        &[
+            "sign",
+            "--key",
+            key.to_str().unwrap(),
+            huge_doc.to_str().unwrap(),
+        ],
+    );
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("huge.json is over the 1048576-byte limit"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run(dir.path(), &["qr", "encode", huge_doc.to_str().unwrap()]);
+    assert_exit(&o, 2);
+    assert!(
+        stderr(&o).contains("over the 1048576-byte limit"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn issue_refuses_failed_exams_and_missing_ip_numbers_naming_the_field() {
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = new_key(dir.path(), "issuer.json");

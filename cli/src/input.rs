@@ -10,8 +10,8 @@ use std::path::Path;
 /// Largest image file read.
 pub const MAX_IMAGE_BYTES: u64 = 32 << 20;
 
-/// Reads a file (or stdin for `-`), at most `limit` bytes plus one so that callers
-/// can tell an oversized input from one exactly at the limit.
+/// Reads a file (or stdin for `-`) of at most `limit` bytes. A larger input is
+/// refused after reading one byte past the limit, so it is never loaded whole.
 pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
     let mut bytes = Vec::new();
     if path.as_os_str() == "-" {
@@ -25,6 +25,12 @@ pub fn read_capped(path: &Path, limit: u64) -> Result<Vec<u8>> {
             .take(limit + 1)
             .read_to_end(&mut bytes)
             .with_context(|| format!("cannot read {}", path.display()))?;
+    }
+    if bytes.len() as u64 > limit {
+        bail!(
+            "{} is over the {limit}-byte limit for this input",
+            display(path)
+        );
     }
     Ok(bytes)
 }

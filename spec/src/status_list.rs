@@ -494,7 +494,8 @@ fn gunzip_capped(compressed: &[u8], limit: usize) -> Result<Vec<u8>, StatusListE
     }
     let mut out = Vec::new();
     let cap = u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1);
-    flate2::read::GzDecoder::new(compressed)
+    let mut decoder = flate2::bufread::GzDecoder::new(compressed);
+    (&mut decoder)
         .take(cap)
         .read_to_end(&mut out)
         .map_err(|e| StatusListError::Gzip {
@@ -502,6 +503,17 @@ fn gunzip_capped(compressed: &[u8], limit: usize) -> Result<Vec<u8>, StatusListE
         })?;
     if out.len() > limit {
         return Err(StatusListError::DecompressedTooLarge { limit });
+    }
+    // One member only: bits hidden in a second member (which some readers would
+    // append and others ignore) must not make two verifiers read different lists.
+    let rest = decoder.into_inner();
+    if !rest.is_empty() {
+        return Err(StatusListError::Gzip {
+            reason: format!(
+                "{} bytes follow the GZIP member; a list is exactly one member",
+                rest.len()
+            ),
+        });
     }
     Ok(out)
 }
@@ -1363,6 +1375,17 @@ mod tests {
             BitstringStatusList::decode(&bad_crc),
             Err(StatusListError::Gzip { .. })
         ));
+        // A second member, or any byte, after the first.
+        for tail in [full.clone(), vec![0]] {
+            let mut two = full.clone();
+            two.extend_from_slice(&tail);
+            let err = BitstringStatusList::decode(&format!("u{}", URL_SAFE_NO_PAD.encode(&two)))
+                .unwrap_err();
+            assert!(
+                matches!(&err, StatusListError::Gzip { reason } if reason.contains("follow")),
+                "{err:?}"
+            );
+        }
     }
 
     #[test]

@@ -299,31 +299,49 @@ impl TrustSnapshot {
         parsed
             .require_purpose(proof::ASSERTION_METHOD)
             .map_err(err_proof)?;
-        let resolved = self
-            .resolve_key(&parsed.verification_method)
-            .ok_or_else(|| TrustError::StatusListSigner {
+        let candidates = self.resolve_keys(&parsed.verification_method);
+        if candidates.is_empty() {
+            return Err(TrustError::StatusListSigner {
                 url: url.to_owned(),
                 method: parsed.verification_method.clone(),
-            })?;
-        // A member key vouches for a list only as it would for a credential: inside its
-        // window, before any compromise, while the membership stands.
-        if let KeyOrigin::Member {
-            registry,
-            member,
-            key,
-        } = resolved.origin
-        {
-            let signed_at = parsed.created.unwrap_or(fetched_at);
-            if let Some(problem) = member_key_problem(registry, member, key, signed_at, fetched_at)
-            {
-                return Err(TrustError::StatusListKey {
-                    url: url.to_owned(),
-                    problem,
-                });
+            });
+        }
+        // The first key whose signature verifies decides. A member key vouches for a
+        // list only as it would for a credential: inside its window, before any
+        // compromise, while the membership stands.
+        let signed_at = parsed.created.unwrap_or(fetched_at);
+        let mut first_error = None;
+        for candidate in &candidates {
+            let outcome = match parsed.verify_signature(&candidate.key) {
+                Err(e) => Err(err_proof(e)),
+                Ok(()) => match candidate.origin {
+                    KeyOrigin::Member {
+                        registry,
+                        member,
+                        key,
+                    } => match member_key_problem(registry, member, key, signed_at, fetched_at) {
+                        Some(problem) => Err(TrustError::StatusListKey {
+                            url: url.to_owned(),
+                            problem,
+                        }),
+                        None => Ok(()),
+                    },
+                    _ => Ok(()),
+                },
+            };
+            match outcome {
+                Ok(()) => {
+                    first_error = None;
+                    break;
+                }
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
             }
         }
-        let key = resolved.key;
-        parsed.verify_signature(&key).map_err(err_proof)?;
+        if let Some(e) = first_error {
+            return Err(e);
+        }
         let controller = parsed.controller().to_owned();
         let list =
             StatusListCredential::parse(&Value::Object(parsed.unsecured)).map_err(|source| {
@@ -378,43 +396,61 @@ impl TrustSnapshot {
         self.status_failures.get(url).map(String::as_str)
     }
 
-    /// Finds the key for a verification method: an explicitly trusted issuer's, a
-    /// registry member's, or a did:key's own.
-    pub fn resolve_key(&self, verification_method: &str) -> Option<ResolvedKey<'_>> {
-        for issuer in &self.explicit {
-            if let Some((_, key)) = issuer.keys.iter().find(|(id, _)| id == verification_method) {
-                return Some(ResolvedKey {
-                    key: *key,
-                    origin: KeyOrigin::Explicit(issuer),
-                });
+    /// Every key this verifier holds for a verification method, most trusted first:
+    /// an explicitly trusted issuer's, then each registry's entry for the member (two
+    /// federations may list different keys under one id), then a did:key's own. The
+    /// caller uses the first whose signature verifies, so a stale or foreign entry
+    /// under the same id can neither vouch for a signature nor hide the right key.
+    pub fn resolve_keys(&self, verification_method: &str) -> Vec<ResolvedKey<'_>> {
+        let mut found = Vec::new();
+        fn add<'a>(found: &mut Vec<ResolvedKey<'a>>, candidate: ResolvedKey<'a>) {
+            if !found.iter().any(|f| f.key == candidate.key) {
+                found.push(candidate);
             }
         }
-        let controller = verification_method.split_once('#').map(|(d, _)| d)?;
+        for issuer in &self.explicit {
+            if let Some((_, key)) = issuer.keys.iter().find(|(id, _)| id == verification_method) {
+                add(
+                    &mut found,
+                    ResolvedKey {
+                        key: *key,
+                        origin: KeyOrigin::Explicit(issuer),
+                    },
+                );
+            }
+        }
+        let Some((controller, _)) = verification_method.split_once('#') else {
+            return found;
+        };
         for registry in &self.registries {
             if let Some(member) = registry.member(controller) {
                 if let Some(key) = member.keys.iter().find(|k| k.id == verification_method) {
-                    return Some(ResolvedKey {
-                        key: key.key,
-                        origin: KeyOrigin::Member {
-                            registry,
-                            member,
-                            key,
+                    add(
+                        &mut found,
+                        ResolvedKey {
+                            key: key.key,
+                            origin: KeyOrigin::Member {
+                                registry,
+                                member,
+                                key,
+                            },
                         },
-                    });
+                    );
                 }
             }
         }
-        match Did::parse(controller) {
-            Ok(Did::Key { key, .. })
-                if did::did_key_verification_method(&key) == verification_method =>
-            {
-                Some(ResolvedKey {
-                    key,
-                    origin: KeyOrigin::SelfCertifying,
-                })
+        if let Ok(Did::Key { key, .. }) = Did::parse(controller) {
+            if did::did_key_verification_method(&key) == verification_method {
+                add(
+                    &mut found,
+                    ResolvedKey {
+                        key,
+                        origin: KeyOrigin::SelfCertifying,
+                    },
+                );
             }
-            _ => None,
         }
+        found
     }
 
     /// The registry entries for `did` across every registry held.

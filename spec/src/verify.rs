@@ -11,6 +11,7 @@ use crate::proof;
 use crate::status_list::{StatusListEntry, StatusPurpose};
 use crate::trust::{KeyOrigin, TrustSnapshot};
 use chrono::{DateTime, Utc};
+use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use std::fmt;
 
@@ -312,8 +313,13 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             return checks.into_report(Some(summary));
         }
     };
-    let resolved = trust.resolve_key(parsed.verification_method);
-    match (&resolved, parsed.require_purpose(proof::ASSERTION_METHOD)) {
+    // The first key held for the method that verifies the signature is the signer's.
+    let candidates = trust.resolve_keys(parsed.verification_method);
+    let mut resolved = None;
+    match (
+        candidates.first(),
+        parsed.require_purpose(proof::ASSERTION_METHOD),
+    ) {
         (_, Err(e)) => checks.fail(CheckId::Proof, format!("{e}.")),
         (None, Ok(())) => checks.push(
             CheckId::Proof,
@@ -324,16 +330,36 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             ),
             Verdict::UntrustedIssuer,
         ),
-        (Some(r), Ok(())) => match parsed.verify_signature(&r.key) {
-            Ok(()) => checks.pass(
-                CheckId::Proof,
-                format!(
-                    "Signature verified (eddsa-jcs-2022) with {}.",
-                    parsed.verification_method
+        (Some(_), Ok(())) => {
+            let mut first_error = None;
+            for candidate in &candidates {
+                match parsed.verify_signature(&candidate.key) {
+                    Ok(()) => {
+                        resolved = Some(*candidate);
+                        break;
+                    }
+                    Err(e) => {
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            match (resolved, first_error) {
+                (Some(_), _) => checks.pass(
+                    CheckId::Proof,
+                    format!(
+                        "Signature verified (eddsa-jcs-2022) with {}.",
+                        parsed.verification_method
+                    ),
                 ),
-            ),
-            Err(e) => checks.fail(CheckId::Proof, format!("The signature is invalid: {e}.")),
-        },
+                (None, e) => checks.fail(
+                    CheckId::Proof,
+                    format!(
+                        "The signature is invalid: {}.",
+                        e.map(|e| e.to_string()).unwrap_or_default()
+                    ),
+                ),
+            }
+        }
     }
     if let Some(expires) = parsed.expires.filter(|&e| now >= e) {
         checks.0.retain(|c| c.id != CheckId::Proof);
@@ -357,7 +383,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
         &mut checks,
         doc,
         &signer,
-        resolved.map(|r| r.origin),
+        resolved.map(|r| (r.key, r.origin)),
         &kind,
         trust,
         now,
@@ -385,7 +411,7 @@ fn check_issuer(
     checks: &mut Checks,
     doc: &Json<'_>,
     parsed: &Signer,
-    origin: Option<KeyOrigin<'_>>,
+    resolved: Option<(VerifyingKey, KeyOrigin<'_>)>,
     kind: &CredentialKind,
     trust: &TrustSnapshot,
     now: DateTime<Utc>,
@@ -421,6 +447,7 @@ fn check_issuer(
         );
         return skip_accreditation(checks, "the signing time is not credible");
     }
+    let (key_used, origin) = resolved.unzip();
     match origin {
         Some(KeyOrigin::Explicit(explicit)) if explicit.did == issuer => {
             checks.pass(
@@ -444,28 +471,27 @@ fn check_issuer(
         }
         Some(KeyOrigin::Member { .. }) => {
             // The member may be listed in several registries (several federations, or
-            // one expired and one current); any one in which it passes will do.
+            // one expired and one current); any one in which it passes will do. Each
+            // must list the very key the signature was checked with: another key under
+            // the same id vouches for nothing.
             let mut first_problem = None;
-            let mut trusted = None;
+            let mut trusting = Vec::new();
             for (registry, member) in trust.memberships(issuer) {
                 let Some(key) = member
                     .keys
                     .iter()
-                    .find(|k| k.id == parsed.verification_method)
+                    .find(|k| k.id == parsed.verification_method && Some(k.key) == key_used)
                 else {
                     continue;
                 };
                 match crate::trust::member_key_problem(registry, member, key, signed_at, now) {
-                    None => {
-                        trusted = Some((registry, member));
-                        break;
-                    }
+                    None => trusting.push((registry, member)),
                     Some(problem) => {
                         first_problem.get_or_insert(problem);
                     }
                 }
             }
-            match trusted {
+            match trusting.first() {
                 Some((registry, member)) => {
                     summary.issuer_name = Some(member.member.name.clone());
                     checks.pass(
@@ -475,7 +501,18 @@ fn check_issuer(
                             member.member.name, registry.name, registry.version
                         ),
                     );
-                    check_accreditation(checks, member, kind);
+                    // Accredited if any registry that trusts it accredits it for this.
+                    let outcomes: Vec<_> = trusting
+                        .iter()
+                        .map(|(_, member)| accreditation(member, kind))
+                        .collect();
+                    match outcomes.iter().find_map(|o| o.as_ref().ok()) {
+                        Some(passed) => checks.pass(CheckId::Accreditation, passed.clone()),
+                        None => {
+                            let failed = outcomes.into_iter().find_map(Result::err);
+                            checks.fail(CheckId::Accreditation, failed.unwrap_or_default());
+                        }
+                    }
                 }
                 None => {
                     let problem =
@@ -495,11 +532,12 @@ fn check_issuer(
     }
 }
 
-fn check_accreditation(
-    checks: &mut Checks,
+/// Whether `member` is accredited to issue this credential: `Ok` with the sentence
+/// that says so, or `Err` with the one that says why not.
+fn accreditation(
     member: &crate::registry::TrustedMember,
     kind: &CredentialKind,
-) {
+) -> Result<String, String> {
     let name = &member.member.name;
     let type_name = kind.type_name();
     let scopes: Vec<&crate::registry::Accreditation> = member
@@ -509,19 +547,16 @@ fn check_accreditation(
         .filter(|a| a.credential_type == type_name)
         .collect();
     let Some(scope) = merge_scopes(&scopes) else {
-        return checks.fail(
-            CheckId::Accreditation,
-            format!("{name} is not accredited to issue {type_name}."),
-        );
+        return Err(format!("{name} is not accredited to issue {type_name}."));
     };
     match kind {
         CredentialKind::IpCertificate(subject)
             if !scope.tracks.is_empty() && !scope.tracks.contains(&subject.track) =>
         {
-            checks.fail(
-                CheckId::Accreditation,
-                format!("{name} is not accredited for the {} track.", subject.track),
-            )
+            Err(format!(
+                "{name} is not accredited for the {} track.",
+                subject.track
+            ))
         }
         CredentialKind::SkillAttestation(subject) if !scope.applications.is_empty() => {
             let missing: Vec<&str> = subject
@@ -531,28 +566,21 @@ fn check_accreditation(
                 .map(String::as_str)
                 .collect();
             if missing.is_empty() {
-                checks.pass(
-                    CheckId::Accreditation,
-                    format!("{name} is accredited to attest these applications."),
-                );
+                Ok(format!(
+                    "{name} is accredited to attest these applications."
+                ))
             } else {
-                checks.fail(
-                    CheckId::Accreditation,
-                    format!("{name} is not accredited to attest {}.", missing.join(", ")),
-                );
+                Err(format!(
+                    "{name} is not accredited to attest {}.",
+                    missing.join(", ")
+                ))
             }
         }
-        CredentialKind::IpCertificate(subject) => checks.pass(
-            CheckId::Accreditation,
-            format!(
-                "{name} is accredited to issue {type_name} for the {} track.",
-                subject.track
-            ),
-        ),
-        _ => checks.pass(
-            CheckId::Accreditation,
-            format!("{name} is accredited to issue {type_name}."),
-        ),
+        CredentialKind::IpCertificate(subject) => Ok(format!(
+            "{name} is accredited to issue {type_name} for the {} track.",
+            subject.track
+        )),
+        _ => Ok(format!("{name} is accredited to issue {type_name}.")),
     }
 }
 

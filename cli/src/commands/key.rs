@@ -30,9 +30,9 @@ pub fn new(
     bytes.push(b'\n');
     write_secret(out, &bytes, force)?;
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&describe(&file, &key))?);
+        super::print_line(&serde_json::to_string_pretty(&describe(&file, &key))?)?;
     } else {
-        println!("{did_key}");
+        super::print_line(&did_key)?;
     }
     Ok(exit::OK)
 }
@@ -42,24 +42,16 @@ pub fn show(path: &Path, as_json: bool) -> Result<i32> {
     let (file, key) = load(path)?;
     let info = describe(&file, &key);
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&info)?);
+        super::print_line(&serde_json::to_string_pretty(&info)?)?;
     } else {
-        println!(
-            "did:key             {}",
-            info["didKey"].as_str().unwrap_or_default()
-        );
-        println!(
-            "publicKeyMultibase  {}",
-            info["publicKeyMultibase"].as_str().unwrap_or_default()
-        );
-        println!(
-            "verificationMethod  {}",
-            info["verificationMethod"].as_str().unwrap_or_default()
-        );
-        println!(
-            "controller          {}",
-            info["controller"].as_str().unwrap_or_default()
-        );
+        let field = |name: &str| info[name].as_str().unwrap_or_default().to_owned();
+        super::print(format!(
+            "did:key             {}\npublicKeyMultibase  {}\nverificationMethod  {}\ncontroller          {}\n",
+            field("didKey"),
+            field("publicKeyMultibase"),
+            field("verificationMethod"),
+            field("controller"),
+        ))?;
     }
     Ok(exit::OK)
 }

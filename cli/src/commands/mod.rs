@@ -38,13 +38,27 @@ pub fn write_output(out: Option<&Path>, contents: &[u8]) -> Result<()> {
     match out {
         Some(path) => std::fs::write(path, contents)
             .with_context(|| format!("cannot write {}", path.display())),
-        None => {
-            let mut stdout = std::io::stdout().lock();
-            stdout.write_all(contents)?;
-            stdout.flush()?;
-            Ok(())
-        }
+        None => print(contents),
     }
+}
+
+/// Writes to stdout. A reader that closes the pipe early (`| head`, `| grep -m1`) has
+/// taken what it wanted: that is not an error, and the command keeps its exit code,
+/// so `probity verify … | head -1` still exits by the verdict. (`println!` would panic.)
+pub fn print(contents: impl AsRef<[u8]>) -> Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(contents.as_ref())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write to standard output"),
+    }
+}
+
+/// [`print`] with a final newline.
+pub fn print_line(text: &str) -> Result<()> {
+    print(format!("{text}\n"))
 }
 
 /// A signed document as pretty JSON with a final newline.

@@ -96,7 +96,7 @@ pub fn encode(args: &QrEncodeArgs) -> Result<i32> {
                 .light_color(qrcode::render::unicode::Dense1x2::Dark)
                 .quiet_zone(true)
                 .build();
-            println!("{art}");
+            super::print_line(&art)?;
         }
         None => {}
     }
@@ -110,7 +110,7 @@ pub fn encode(args: &QrEncodeArgs) -> Result<i32> {
             "textLength": qr.text.len(),
             "out": args.out.as_ref().map(|p| p.display().to_string()),
         });
-        println!("{}", serde_json::to_string_pretty(&report)?);
+        super::print_line(&serde_json::to_string_pretty(&report)?)?;
     } else {
         eprintln!(
             "QR version {version} ({0}x{0} modules), error correction M, payload {1} bytes as {2} characters",

@@ -23,9 +23,9 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     let trust = build_trust(args, &bytes, &fetcher, at)?;
     let report = probity_spec::verify(&bytes, &trust, at);
     if args.json {
-        println!("{}", report::json(&report));
+        super::print_line(&report::json(&report))?;
     } else {
-        print!("{}", report::human(&report));
+        super::print(report::human(&report))?;
     }
     Ok(if report.is_valid() {
         exit::OK

@@ -613,3 +613,76 @@ fn a_registry_listing_a_member_twice_is_refused() {
         .unwrap_err();
     assert!(err.to_string().contains("listed twice"), "{err}");
 }
+
+/// A second federation listing the same issuer, with its own root and `issuer_key`.
+fn second_federation(issuer_key: SigningKey, accreditations: Vec<Accreditation>) -> Federation {
+    Federation {
+        root: SigningKey::from_bytes(&[3; 32]),
+        member: crate::sample::member(
+            ISSUER,
+            "Canadian Point of Care Ultrasound Society",
+            VM,
+            &issuer_key.verifying_key(),
+            accreditations,
+        ),
+        issuer_key,
+    }
+}
+
+fn trusting_both(a: &Federation, b: &Federation) -> TrustSnapshot {
+    let mut trust = TrustSnapshot::new();
+    for fed in [a, b] {
+        trust
+            .add_registry(fed.registry(1), &[fed.root.verifying_key()], now())
+            .unwrap();
+    }
+    trust
+}
+
+#[test]
+fn another_registrys_key_under_the_same_id_does_not_vouch_for_a_signature() {
+    // Federation A lists the issuer's key as compromised before the credential was
+    // signed; federation B lists a different key under the same id, in good standing.
+    let mut a = Federation::new();
+    a.member.keys[0].compromised_at = Some("2026-02-15T00:00:00Z".into());
+    let b = second_federation(
+        SigningKey::from_bytes(&[4; 32]),
+        a.member.accreditations.clone(),
+    );
+    let trust = trusting_both(&a, &b);
+    let report = verify(&a.certificate(|_| {}), &trust, now());
+    assert_eq!(report.verdict, Verdict::UntrustedIssuer, "{report:#?}");
+    assert!(report
+        .check(CheckId::Issuer)
+        .unwrap()
+        .message
+        .contains("compromised"));
+    // What B's key signed is trusted through B.
+    assert_eq!(verdict(&b.certificate(|_| {}), &trust), Verdict::Valid);
+}
+
+#[test]
+fn accreditation_by_any_registry_that_trusts_the_issuer_counts() {
+    let a = Federation::new();
+    let b = second_federation(
+        a.issuer_key.clone(),
+        vec![Accreditation {
+            credential_type: "PocusIpCertificate".into(),
+            tracks: vec![Track::Resus],
+            applications: vec![],
+        }],
+    );
+    let resus = a.certificate(|d| {
+        d["credentialSubject"]["track"] = json!("RESUS");
+        d["credentialSubject"]["achievement"] =
+            serde_json::to_value(crate::model::Achievement::ip_certificate(Track::Resus)).unwrap();
+    });
+    assert_eq!(verdict(&resus, &a.snapshot()), Verdict::NotAccredited);
+    let report = verify(&resus, &trusting_both(&a, &b), now());
+    assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+    assert!(report
+        .check(CheckId::Accreditation)
+        .unwrap()
+        .message
+        .contains("RESUS"));
+}
