@@ -152,6 +152,10 @@ fn payload_and_link_forms_verify_and_a_tampered_payload_does_not() {
     );
     let (code, _) = verify_json(dir.path(), &[&link, "--trust-issuer", &did_key]);
     assert_eq!(code, 0);
+    // As a scanner app may pass it on: prefix in lower case.
+    let lower = text.replacen("PB1:", "pb1:", 1);
+    let (code, _) = verify_json(dir.path(), &[&lower, "--trust-issuer", &did_key]);
+    assert_eq!(code, 0);
     // Change one digit near the end (inside the signature): never VALID.
     let mut digits: Vec<u8> = text.clone().into_bytes();
     let at = digits.len() - 30;

@@ -57,9 +57,19 @@ pub fn is_image(bytes: &[u8]) -> bool {
 }
 
 /// Whether this text is a QR payload or a verifier link carrying one.
+/// The prefix is matched in any case, as the decoder reads it: a QR code holds it in
+/// upper case, but a scanner app or a person may pass it on in lower case.
 pub fn is_payload(text: &str) -> bool {
     let text = text.trim();
-    text.starts_with(compact::TEXT_PREFIX) || text.contains(&format!("#{}", compact::TEXT_PREFIX))
+    let prefix = compact::TEXT_PREFIX;
+    let starts = |t: &str| {
+        t.get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    starts(text)
+        || text
+            .split_once('#')
+            .is_some_and(|(_, fragment)| starts(fragment))
 }
 
 /// Where a credential came from.

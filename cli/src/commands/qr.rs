@@ -107,7 +107,7 @@ pub fn encode(args: &QrEncodeArgs) -> Result<i32> {
             "errorCorrection": "M",
             "modules": qr.code.width(),
             "payloadBytes": qr.payload_bytes,
-            "textLength": qr.text.len(),
+            "textLength": qr.text.chars().count(),
             "out": args.out.as_ref().map(|p| p.display().to_string()),
         });
         super::print_line(&serde_json::to_string_pretty(&report)?)?;

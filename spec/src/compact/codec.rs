@@ -949,9 +949,22 @@ impl Encoder {
         let mut back: [Vec<Option<(usize, usize, Op)>>; 2] = [vec![None; n + 1], vec![None; n + 1]];
         best[AFTER_COPY][0] = 0;
         // Long strings: runs are capped for speed and may follow each other in the
-        // plan; adjacent runs are merged before writing, which only saves bits.
+        // plan; adjacent runs are merged before writing, which only saves bits. Match
+        // searches are bounded too (fewer sources, matches measured up to MAX_SCAN,
+        // no new search inside a long match already found), so that planning stays
+        // linear in the length: a payload of a few bytes can decode to a string of a
+        // million repeated characters, and encoding that again must not take minutes.
+        // The strings of a credential are far shorter, and are planned exactly.
+        const MAX_SCAN: usize = 256;
         let long = n > 512;
-        let max_run = if long { 256 } else { n };
+        let max_run = match n {
+            0..=512 => n,
+            513..=4096 => 256,
+            _ => 32,
+        };
+        let (static_sources, doc_sources, scan) =
+            if long { (16, 8, MAX_SCAN) } else { (64, 32, n) };
+        let mut searched_until = 0;
         let mut local: HashMap<[char; 3], Vec<usize>> = HashMap::new();
         let copy_len_cost = |len: usize| exp_golomb_len((len - MIN_COPY) as u64, K_COPY_LEN);
         let mut relax = |best: &mut [Vec<usize>; 2],
@@ -1011,10 +1024,13 @@ impl Encoder {
             // Static text: the cost does not depend on the position, so only the
             // longest match matters.
             let mut dict = (0usize, 0usize);
+            if long && i < searched_until {
+                continue;
+            }
             if let Some(list) = st.trigrams.get(&key) {
-                for &p in list.iter().rev().take(64) {
+                for &p in list.iter().rev().take(static_sources) {
                     let p = p as usize;
-                    let len = (0..n - i)
+                    let len = (0..(n - i).min(scan))
                         .take_while(|&t| st.text.get(p + t) == chars.get(i + t))
                         .count();
                     if len > dict.1 {
@@ -1041,14 +1057,14 @@ impl Encoder {
             // if it is longer.
             let mut sources: Vec<usize> = local
                 .get(&key)
-                .map(|l| l.iter().rev().take(32).map(|&j| h + j).collect())
+                .map(|l| l.iter().rev().take(doc_sources).map(|&j| h + j).collect())
                 .unwrap_or_default();
             if let Some(list) = self.history_trigrams.get(&key) {
-                sources.extend(list.iter().rev().take(32).map(|&p| p as usize));
+                sources.extend(list.iter().rev().take(doc_sources).map(|&p| p as usize));
             }
             let mut longest = MIN_COPY - 1;
             for q in sources {
-                let len = (0..n - i)
+                let len = (0..(n - i).min(scan))
                     .take_while(|&t| at(q + t).is_some() && at(q + t) == chars.get(i + t).copied())
                     .count();
                 if len > longest {
@@ -1068,6 +1084,11 @@ impl Encoder {
                     }
                     longest = len;
                 }
+            }
+            // Inside a long match, later searches would find the same match shifted.
+            let found = longest.max(dict.1);
+            if found >= 32 {
+                searched_until = i + found - 16;
             }
         }
         // END costs 2 bits after a copy (or at the start), 1 after literals.

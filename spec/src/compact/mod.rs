@@ -9,7 +9,7 @@
 //! Why hand-written: a Probity IP certificate is about 2.6 KB of minified JSON-LD.
 //! General-purpose compressors leave about 1 KB (deflate 1,144 bytes, brotli with its
 //! built-in dictionary 1,021 bytes), and CBOR-based encodings keep every key and
-//! context URL; a QR code of version 13 at error correction level M holds 322 bytes
+//! context URL; a QR code of version 13 at error correction level M holds 323 bytes
 //! as decimal digits. No crate encodes a JSON-LD credential that tightly, so this
 //! module codes the JSON tree directly, with the vocabulary of Probity credentials
 //! built in. It stays lossless for any JSON: what the tables do not predict is coded

@@ -537,3 +537,29 @@ fn unknown_tags_forms_and_indexes_are_corrupt() {
         Err(CompactError::Corrupt { .. })
     ));
 }
+
+/// Found by the fuzz target: 32 bytes that decode to a long repetitive string, which
+/// the encoder once planned in time quadratic in its length (minutes). Planning long
+/// strings is now bounded; this must round-trip promptly.
+#[test]
+fn a_tiny_payload_of_a_huge_repetitive_string_encodes_again() {
+    let payload = [
+        16u8, 0, 32, 213, 100, 114, 26, 3, 0, 0, 0, 0, 16, 0, 0, 15, 0, 0, 78, 214, 11, 11, 250,
+        244, 244, 244, 244, 206, 202, 177, 48, 0,
+    ];
+    if let Ok(value) = decode(&payload) {
+        let again = encode(&value).unwrap();
+        assert_eq!(decode(&again).unwrap(), value);
+    }
+    for text in [
+        "a".repeat(200_000),
+        "abcdefghijklmnopqrstuvwxyz0123456789".repeat(5_000),
+        (0..60_000u32)
+            .map(|i| char::from_u32(0x4e00 + (i * 7919) % 20_000).unwrap_or('x'))
+            .collect::<String>(),
+    ] {
+        let value = json!({ "note": text });
+        let bytes = encode(&value).unwrap();
+        assert_eq!(decode(&bytes).unwrap(), value);
+    }
+}
