@@ -188,6 +188,62 @@ fn sign_reproduces_the_w3c_eddsa_jcs_2022_vector_exactly() {
 }
 
 #[test]
+fn sign_expires_bounds_the_life_of_the_proof() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, did_key) = new_key(dir.path(), "issuer.json");
+    let cert = issue_ip(dir.path(), &key, &[], "cert.json");
+    let mut doc: Value = serde_json::from_slice(&std::fs::read(&cert).unwrap()).unwrap();
+    doc.as_object_mut().unwrap().remove("proof");
+    std::fs::write(dir.path().join("unsigned.json"), doc.to_string()).unwrap();
+    let o = run(
+        dir.path(),
+        &[
+            "sign",
+            "--key",
+            key.to_str().unwrap(),
+            "--expires",
+            "2030-01-01T00:00:00Z",
+            "--out",
+            "expiring.json",
+            "unsigned.json",
+        ],
+    );
+    assert_exit(&o, 0);
+    let signed: Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("expiring.json")).unwrap()).unwrap();
+    assert_eq!(signed["proof"]["expires"], "2030-01-01T00:00:00Z");
+    let (code, _) = verify_json(dir.path(), &["expiring.json", "--trust-issuer", &did_key]);
+    assert_eq!(code, 0);
+    let (code, report) = verify_json(
+        dir.path(),
+        &[
+            "expiring.json",
+            "--trust-issuer",
+            &did_key,
+            "--at",
+            "2030-01-01T00:00:00Z",
+        ],
+    );
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "INVALID_SIGNATURE")
+    );
+    let o = run(
+        dir.path(),
+        &[
+            "sign",
+            "--key",
+            key.to_str().unwrap(),
+            "--expires",
+            "soon",
+            "unsigned.json",
+        ],
+    );
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("--expires"), "{}", stderr(&o));
+}
+
+#[test]
 fn quick_start_issue_verify_tamper_verify() {
     let dir = tempfile::tempdir().unwrap();
     let (key, did_key) = new_key(dir.path(), "issuer.json");

@@ -123,6 +123,10 @@ pub struct SignArgs {
     /// Leave `proof.created` out.
     #[arg(long, conflicts_with = "created")]
     pub no_created: bool,
+    /// `proof.expires` (RFC 3339): verifiers refuse the proof from then on. Useful for
+    /// registries and status lists that must not be relayed forever.
+    #[arg(long)]
+    pub expires: Option<String>,
     /// Write the signed credential here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,

@@ -54,6 +54,9 @@ pub enum ProofError {
         /// The purpose required.
         expected: String,
     },
+    /// `proof.expires` has passed.
+    #[error("the proof expired at {0}")]
+    Expired(String),
     /// `proof.created` is not an RFC 3339 date-time.
     #[error("proof.created: {0}")]
     BadCreated(#[from] crate::time::DateTimeError),
@@ -85,6 +88,8 @@ pub struct ProofOptions {
     pub created: Option<String>,
     /// `proofPurpose`; Probity signs with `assertionMethod`.
     pub proof_purpose: String,
+    /// `expires` (RFC 3339): after it the proof is not accepted. `None` leaves it out.
+    pub expires: Option<String>,
 }
 
 impl ProofOptions {
@@ -94,7 +99,14 @@ impl ProofOptions {
             verification_method: verification_method.into(),
             created,
             proof_purpose: ASSERTION_METHOD.to_owned(),
+            expires: None,
         }
+    }
+
+    /// The same options with `proof.expires` set.
+    pub fn expiring(mut self, expires: impl Into<String>) -> Self {
+        self.expires = Some(expires.into());
+        self
     }
 }
 
@@ -146,6 +158,10 @@ pub fn sign_traced(
     if let Some(created) = &options.created {
         crate::time::parse(created)?;
         config.insert("created".into(), created.clone().into());
+    }
+    if let Some(expires) = &options.expires {
+        crate::time::parse(expires)?;
+        config.insert("expires".into(), expires.clone().into());
     }
     config.insert(
         "verificationMethod".into(),
@@ -384,6 +400,8 @@ pub struct ParsedProof {
     pub proof_purpose: String,
     /// `proof.created`, when present.
     pub created: Option<chrono::DateTime<chrono::Utc>>,
+    /// `proof.expires`, when present.
+    pub expires: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// Reads the proof of a `Value` document; see [`view`].
@@ -393,10 +411,11 @@ pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
     let json = crate::json::parse_borrowed(&bytes)
         .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
     let view = view(&json)?;
-    let (verification_method, proof_purpose, created) = (
+    let (verification_method, proof_purpose, created, expires) = (
         view.verification_method.to_owned(),
         view.proof_purpose.to_owned(),
         view.created,
+        view.expires,
     );
     let context = view.context.map(Json::to_value);
     drop(json);
@@ -413,10 +432,21 @@ pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
         verification_method,
         proof_purpose,
         created,
+        expires,
     })
 }
 
 impl ParsedProof {
+    /// Refuses a proof whose `proof.expires` is at or before `now`.
+    pub fn require_unexpired(&self, now: chrono::DateTime<chrono::Utc>) -> Result<(), ProofError> {
+        match self.expires {
+            Some(expires) if now >= expires => {
+                Err(ProofError::Expired(crate::time::format(expires)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// Checks the signature with `key`.
     pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
         let json = crate::json::parse_borrowed(&self.bytes)

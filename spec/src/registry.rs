@@ -248,6 +248,7 @@ pub fn verify_registry(
     let original = document.clone();
     let parsed = proof::parse(document)?;
     parsed.require_purpose(proof::ASSERTION_METHOD)?;
+    parsed.require_unexpired(now)?;
     // The root key is identified by its did:key, so the verification method carries the
     // key itself; it must be one of the pinned keys.
     let signer = match crate::did::Did::parse(parsed.controller()) {

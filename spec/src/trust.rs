@@ -299,6 +299,7 @@ impl TrustSnapshot {
         parsed
             .require_purpose(proof::ASSERTION_METHOD)
             .map_err(err_proof)?;
+        parsed.require_unexpired(fetched_at).map_err(err_proof)?;
         let candidates = self.resolve_keys(&parsed.verification_method);
         if candidates.is_empty() {
             return Err(TrustError::StatusListSigner {

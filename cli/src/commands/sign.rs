@@ -23,8 +23,12 @@ pub fn run(args: &SignArgs) -> Result<i32> {
         Some(created_or_now(args.created.as_deref())?)
     };
     let vm = verification_method(args.verification_method.as_deref(), &file, &key);
-    let signed = proof::sign(&document, &key, &ProofOptions::assertion(vm, created))
-        .context("cannot sign")?;
+    let mut options = ProofOptions::assertion(vm, created);
+    if let Some(expires) = &args.expires {
+        let at = probity_spec::time::parse(expires).context("--expires")?;
+        options = options.expiring(probity_spec::time::format(at));
+    }
+    let signed = proof::sign(&document, &key, &options).context("cannot sign")?;
     super::write_output(args.out.as_deref(), &super::pretty(&signed)?)?;
     Ok(exit::OK)
 }

@@ -448,6 +448,31 @@ mod status {
         .unwrap()
     }
 
+    #[test]
+    fn a_list_whose_proof_has_expired_is_refused() {
+        let fed = Federation::new();
+        let mut doc = list(
+            &fed,
+            &[],
+            "2026-05-01T00:00:00Z",
+            None,
+            "2026-05-01T00:00:00Z",
+        );
+        doc.as_object_mut().unwrap().remove("proof");
+        let options = ProofOptions::assertion(VM, Some("2026-05-01T00:00:00Z".into()))
+            .expiring("2026-05-15T00:00:00Z");
+        let signed = sign(&doc, &fed.issuer_key, &options).unwrap();
+        let mut trust = fed.snapshot();
+        let err = trust
+            .add_status_list(LIST, signed.clone(), now())
+            .unwrap_err();
+        assert!(err.to_string().contains("expired"), "{err}");
+        // Before it expires, the same list is accepted.
+        trust
+            .add_status_list(LIST, signed, t("2026-05-10T00:00:00Z"))
+            .unwrap();
+    }
+
     fn revocable(fed: &Federation) -> Vec<u8> {
         fed.certificate(|d| {
             d["credentialStatus"] =
@@ -685,4 +710,27 @@ fn accreditation_by_any_registry_that_trusts_the_issuer_counts() {
         .unwrap()
         .message
         .contains("RESUS"));
+}
+
+#[test]
+fn a_registry_whose_proof_has_expired_is_refused() {
+    let fed = Federation::new();
+    let mut doc = fed.registry(1);
+    doc.as_object_mut().unwrap().remove("proof");
+    let vm = did::did_key_verification_method(&fed.root.verifying_key());
+    let options = ProofOptions::assertion(vm, Some("2026-01-01T00:00:00Z".into()))
+        .expiring("2026-03-01T00:00:00Z");
+    let signed = sign(&doc, &fed.root, &options).unwrap();
+    let mut trust = TrustSnapshot::new();
+    let err = trust
+        .add_registry(signed.clone(), &[fed.root.verifying_key()], now())
+        .unwrap_err();
+    assert!(err.to_string().contains("expired"), "{err}");
+    trust
+        .add_registry(
+            signed,
+            &[fed.root.verifying_key()],
+            t("2026-02-01T00:00:00Z"),
+        )
+        .unwrap();
 }
