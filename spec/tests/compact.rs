@@ -240,6 +240,26 @@ fn compact_text_form_accepts_links_case_and_white_space() {
         to_url("http://127.0.0.1:8080/", &v).map(|u| u.starts_with("http://127.0.0.1:8080/#PB1:")),
         Ok(true)
     );
+    for local in [
+        "http://localhost:3000",
+        "HTTP://[::1]:8080/verify",
+        "http://127.0.0.2",
+    ] {
+        assert!(to_url(local, &v).is_ok(), "{local}");
+    }
+    // Plain http to anywhere else would send people to a page anyone on the path can
+    // replace.
+    for remote in [
+        "http://verify.example.org",
+        "http://127.0.0.1.example.org/",
+        "http://[::2]:80/",
+        "http://localhost.example.org",
+    ] {
+        assert!(
+            matches!(to_url(remote, &v), Err(CompactError::BadVerifierUrl { .. })),
+            "{remote}"
+        );
+    }
 }
 
 #[test]

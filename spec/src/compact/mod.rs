@@ -370,6 +370,11 @@ pub fn to_url(verifier_base_url: &str, credential: &Value) -> Result<String, Com
     if rest.is_empty() || rest.starts_with('/') {
         return Err(bad("it has no host name"));
     }
+    if scheme.eq_ignore_ascii_case("http") && !is_loopback_authority(rest) {
+        return Err(bad(
+            "plain http:// is only for a verifier on this machine (localhost, 127.0.0.1, [::1]); use https://",
+        ));
+    }
     if base.contains('#') {
         return Err(bad("it already has a fragment (#), where the payload goes"));
     }
@@ -379,6 +384,19 @@ pub fn to_url(verifier_base_url: &str, credential: &Value) -> Result<String, Com
     let text = to_text(credential)?;
     let sep = if rest.contains(['/', '?']) { "#" } else { "/#" };
     Ok(format!("{base}{sep}{text}"))
+}
+
+/// Whether the host of `rest` (what follows `scheme://`) is a loopback address.
+fn is_loopback_authority(rest: &str) -> bool {
+    let authority = rest.split(['/', '?']).next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => return v6.split(']').next() == Some("::1"),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Decodes QR text: the bare payload (`PB1:…`) or a verifier link (`…#PB1:…`).
