@@ -130,6 +130,23 @@ fn encode_reports_the_version_and_decode_rebuilds_the_signed_credential() {
         stdout(&o)
     );
     assert!(stderr(&o).contains("QR version"), "{}", stderr(&o));
+
+    // A code without a proof decodes to nothing a verifier could trust, whether it
+    // arrives as text or as a picture.
+    let mut unsigned: Value = serde_json::from_slice(&std::fs::read(&cert).unwrap()).unwrap();
+    unsigned.as_object_mut().unwrap().remove("proof");
+    std::fs::write(dir.path().join("unsigned.json"), unsigned.to_string()).unwrap();
+    let o = run(
+        dir.path(),
+        &["qr", "encode", "unsigned.json", "--out", "unsigned.png"],
+    );
+    assert_exit(&o, 0);
+    let text = probity_spec::compact::to_text(&unsigned).unwrap();
+    for input in ["unsigned.png", text.as_str()] {
+        let o = run(dir.path(), &["qr", "decode", input]);
+        assert_exit(&o, 2);
+        assert!(stderr(&o).contains("holds no proof"), "{}", stderr(&o));
+    }
 }
 
 #[test]

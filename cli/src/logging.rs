@@ -1,6 +1,7 @@
 //! Logging through `tracing`, to stderr so that stdout stays clean for `--json` and
 //! signed documents. `RUST_LOG` overrides the level chosen by `-v`/`-q`.
 
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber: warnings by default, `-v` for info, `-vv` for debug.
@@ -15,6 +16,7 @@ pub fn init(verbose: u8, quiet: bool) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_target(false)
         .try_init();
 }

@@ -85,6 +85,12 @@ pub fn to_svg(code: &QrCode) -> String {
 /// Runs `probity qr encode`.
 pub fn encode(args: &QrEncodeArgs) -> Result<i32> {
     let credential = crate::input::read_json(&args.credential)?;
+    if credential.get("proof").is_none() {
+        tracing::warn!(
+            "{} has no proof: the code will carry it, but nothing will verify it",
+            crate::input::display(&args.credential)
+        );
+    }
     let qr = encode_credential(&credential, args.verifier_url.as_deref())?;
     match &args.out {
         Some(path) => write_image(path, &qr.code, args.scale)?,
@@ -149,11 +155,12 @@ pub fn extension(path: &Path) -> String {
 
 /// Runs `probity qr decode`.
 pub fn decode(args: &QrDecodeArgs) -> Result<i32> {
-    let (bytes, _) = crate::input::load_credential(&args.input)?;
+    let (bytes, source) = crate::input::load_credential(&args.input)?;
     let value: Value =
         serde_json::from_slice(&bytes).context("the decoded credential is not JSON")?;
-    if value.get("proof").is_none() && crate::input::is_payload(&args.input) {
-        bail!("the payload decoded, but holds no proof");
+    // A QR code that carries no proof carries nothing a verifier could trust.
+    if value.get("proof").is_none() && source != crate::input::Source::Json {
+        bail!("the QR code decoded, but holds no proof");
     }
     super::write_output(args.out.as_deref(), &super::pretty(&value)?)?;
     Ok(exit::OK)
