@@ -108,6 +108,12 @@ fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) -> Result<(), JcsEr
 /// 0xEF) and one above U+FFFF (lead byte 0xF0 or more), where the surrogate pair sorts
 /// lower. So the strings are compared as bytes and only that case is turned round.
 pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
+    // When either string is ASCII, the first differing bytes cannot both be lead bytes
+    // of the characters concerned, so plain byte order (a memcmp) is the answer. Keys
+    // are nearly always ASCII, and this is on every member lookup and every sort.
+    if a.is_ascii() || b.is_ascii() {
+        return a.as_bytes().cmp(b.as_bytes());
+    }
     let (a, b) = (a.as_bytes(), b.as_bytes());
     match a.iter().zip(b).position(|(x, y)| x != y) {
         None => a.len().cmp(&b.len()),
@@ -250,12 +256,14 @@ pub fn write_members<'a, 'j: 'a>(
 /// a double in ECMAScript form.
 fn write_number(out: &mut Vec<u8>, n: &Number) -> Result<(), JcsError> {
     const EXACT: u64 = 1 << 53;
+    // Integers are written in place, without a String of their own.
+    let mut digits = itoa::Buffer::new();
     if let Some(u) = n.as_u64().filter(|&u| u <= EXACT) {
-        out.extend_from_slice(u.to_string().as_bytes());
+        out.extend_from_slice(digits.format(u).as_bytes());
         return Ok(());
     }
     if let Some(i) = n.as_i64().filter(|i| i.unsigned_abs() <= EXACT) {
-        out.extend_from_slice(i.to_string().as_bytes());
+        out.extend_from_slice(digits.format(i).as_bytes());
         return Ok(());
     }
     let f = n

@@ -440,6 +440,9 @@ impl TrustSnapshot {
                 }
             }
         }
+        if !controller.starts_with("did:key:") {
+            return found;
+        }
         if let Ok(Did::Key { key, .. }) = Did::parse(controller) {
             if did::did_key_verification_method(&key) == verification_method {
                 add(

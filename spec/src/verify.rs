@@ -586,11 +586,14 @@ fn accreditation(
 
 /// The union of a member's accreditations for one type: an empty track or
 /// application list in any of them means "all".
-fn merge_scopes(
-    scopes: &[&crate::registry::Accreditation],
-) -> Option<crate::registry::Accreditation> {
-    let first = scopes.first()?;
-    let mut merged = (*first).clone();
+fn merge_scopes<'a>(
+    scopes: &[&'a crate::registry::Accreditation],
+) -> Option<std::borrow::Cow<'a, crate::registry::Accreditation>> {
+    let first = *scopes.first()?;
+    if scopes.len() == 1 {
+        return Some(std::borrow::Cow::Borrowed(first));
+    }
+    let mut merged = first.clone();
     for scope in &scopes[1..] {
         if merged.tracks.is_empty() || scope.tracks.is_empty() {
             merged.tracks.clear();
@@ -605,7 +608,7 @@ fn merge_scopes(
                 .extend(scope.applications.iter().cloned());
         }
     }
-    Some(merged)
+    Some(std::borrow::Cow::Owned(merged))
 }
 
 fn check_validity(checks: &mut Checks, doc: &Json<'_>, trust: &TrustSnapshot, now: DateTime<Utc>) {

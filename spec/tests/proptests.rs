@@ -112,3 +112,30 @@ proptest! {
         prop_assert!(proof::verify_with_key(tampered, &key.verifying_key()).is_err(), "changed {:?} and it still verified", path);
     }
 }
+
+/// Keys that mix ASCII, characters up to U+FFFF (U+E000 and above among them) and
+/// characters beyond, where UTF-16 order and code-point order part.
+fn key() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop_oneof![
+            prop::char::range('a', 'c'),
+            prop::char::range('\u{e000}', '\u{e002}'),
+            prop::char::range('\u{fffd}', '\u{fffd}'),
+            prop::char::range('\u{10000}', '\u{10002}'),
+            prop::char::range('\u{1f600}', '\u{1f601}'),
+        ],
+        0..5,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+proptest! {
+    /// RFC 8785 §3.2.3 sorts keys by their UTF-16 code units.
+    #[test]
+    fn keys_sort_in_utf16_order(a in key(), b in key()) {
+        prop_assert_eq!(
+            probity_spec::jcs::utf16_cmp(&a, &b),
+            a.encode_utf16().cmp(b.encode_utf16())
+        );
+    }
+}
