@@ -361,6 +361,9 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             }
         }
     }
+    // When no key verified the signature, the checks below still report on the key
+    // most trusted for the method (they cannot change the verdict, §8.10).
+    let resolved = resolved.or_else(|| candidates.first().copied());
     if let Some(expires) = parsed.expires.filter(|&e| now >= e) {
         checks.0.retain(|c| c.id != CheckId::Proof);
         checks.fail(

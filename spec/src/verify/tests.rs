@@ -734,3 +734,21 @@ fn a_registry_whose_proof_has_expired_is_refused() {
         )
         .unwrap();
 }
+
+#[test]
+fn after_a_bad_signature_the_other_checks_still_report_on_the_issuer() {
+    let fed = Federation::new();
+    let cert = fed.certificate(|_| {});
+    let tampered = String::from_utf8(cert)
+        .unwrap()
+        .replace("IP-2026-00417", "IP-2026-00418");
+    let report = verify(tampered.as_bytes(), &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::InvalidSignature);
+    let issuer = report.check(CheckId::Issuer).unwrap();
+    assert_eq!(issuer.status, CheckStatus::Pass, "{}", issuer.message);
+    assert!(
+        issuer.message.contains("active member"),
+        "{}",
+        issuer.message
+    );
+}
