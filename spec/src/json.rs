@@ -255,6 +255,11 @@ impl<'a> Json<'a> {
     /// The member `key` of an object.
     pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match self {
+            // Lookups use ASCII names, for which byte order is UTF-16 order.
+            Json::Object(members) if key.is_ascii() => members
+                .binary_search_by(|(k, _)| k.as_bytes().cmp(key.as_bytes()))
+                .ok()
+                .map(|i| &members[i].1),
             Json::Object(members) => members
                 .binary_search_by(|(k, _)| crate::jcs::utf16_cmp(k, key))
                 .ok()
