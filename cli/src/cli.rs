@@ -22,6 +22,7 @@ pub struct Cli {
 
 const EXAMPLES: &str = "\
 Quick start:
+  probity demo                      (the whole job once, offline, with real keys)
   probity key new --out issuer.key.json
   probity issue ip-certificate --key issuer.key.json --holder-name 'Dr. A. Okafor' ... > cert.json
   probity verify cert.json --trust-issuer did:key:z6Mk...
@@ -72,6 +73,14 @@ pub enum Command {
     Qr(QrCommand),
     /// Draw a printable wallet card with the credential's QR code.
     Card(CardArgs),
+    /// Run the whole job once, offline: a federation accredits a certifying body,
+    /// which issues an IP certificate; it is verified, tampered with, carried as a QR
+    /// code and verified again.
+    ///
+    /// Real keys, made for this run. Exit 0 when every verdict is the expected one.
+    /// With --out, the documents are written to a directory, with the `probity verify`
+    /// commands that check them.
+    Demo(DemoArgs),
 }
 
 /// `probity key …`
@@ -404,6 +413,17 @@ pub struct QrDecodeArgs {
     /// Write the credential here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,
+}
+
+/// `probity demo`
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Write the registry, the certificate, a tampered copy and the QR code here.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Print the steps and verdicts as one JSON object.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// `probity card`

@@ -11,12 +11,11 @@
 use ed25519_dalek::{Signer, SigningKey};
 use probity_spec::model::IpCertificateSubject;
 use probity_spec::proof::{sign, ProofOptions};
-use probity_spec::registry::{registry_credential, Registry};
 use probity_spec::status_list::{
     status_list_credential, BitstringStatusList, StatusListEntry, StatusPurpose, MIN_ENTRIES,
 };
 use probity_spec::trust::TrustSnapshot;
-use probity_spec::{did, sample, time, verify, Verdict};
+use probity_spec::{sample, time, verify, Verdict};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -38,21 +37,12 @@ fn main() {
         &issuer.verifying_key(),
         sample::ip_certificates_in_every_track(),
     );
-    let registry = Registry {
-        name: "Probity POCUS federation".into(),
-        version: 1,
-        members: vec![member],
-    };
-    let root_vm = did::did_key_verification_method(&root.verifying_key());
-    let registry_doc = sign(
-        &registry_credential(
-            &did::did_key(&root.verifying_key()),
-            &registry,
-            time::parse("2026-01-01T00:00:00Z").unwrap(),
-            time::parse("2027-01-01T00:00:00Z").unwrap(),
-        ),
+    let registry_doc = sample::signed_registry(
         &root,
-        &ProofOptions::assertion(root_vm, None),
+        1,
+        vec![member],
+        time::parse("2026-01-01T00:00:00Z").unwrap(),
+        time::parse("2027-01-01T00:00:00Z").unwrap(),
     )
     .unwrap();
     let mut trust = TrustSnapshot::new();

@@ -126,6 +126,31 @@ pub fn member(
     }
 }
 
+/// A registry of `members`, version `version`, valid from `valid_from` to
+/// `valid_until`, signed by the federation root key `root` with its did:key method.
+pub fn signed_registry(
+    root: &ed25519_dalek::SigningKey,
+    version: u64,
+    members: Vec<Member>,
+    valid_from: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+) -> Result<serde_json::Value, crate::proof::ProofError> {
+    let registry = crate::registry::Registry {
+        name: "Probity POCUS federation".into(),
+        version,
+        members,
+    };
+    let root_did = crate::did::did_key(&root.verifying_key());
+    let document =
+        crate::registry::registry_credential(&root_did, &registry, valid_from, valid_until);
+    let method = crate::did::did_key_verification_method(&root.verifying_key());
+    crate::proof::sign(
+        &document,
+        root,
+        &crate::proof::ProofOptions::assertion(method, Some(crate::time::format(valid_from))),
+    )
+}
+
 /// Accreditation to issue IP certificates in every track.
 pub fn ip_certificates_in_every_track() -> Vec<Accreditation> {
     vec![Accreditation {

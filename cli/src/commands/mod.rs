@@ -1,6 +1,7 @@
 //! One file per command. Each takes its parsed arguments and returns an exit code.
 
 pub mod card;
+pub mod demo;
 pub mod issue;
 pub mod key;
 pub mod qr;
@@ -30,6 +31,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Qr(QrCommand::Encode(args)) => qr::encode(&args),
         Command::Qr(QrCommand::Decode(args)) => qr::decode(&args),
         Command::Card(args) => card::run(&args),
+        Command::Demo(args) => demo::run(&args),
     }
 }
 

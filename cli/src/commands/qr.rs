@@ -131,7 +131,8 @@ pub fn encode(args: &QrEncodeArgs) -> Result<i32> {
     Ok(exit::OK)
 }
 
-fn write_image(path: &Path, code: &QrCode, scale: u32) -> Result<()> {
+/// Writes `code` as a PNG (`scale` pixels a module) or SVG, chosen by extension.
+pub fn write_image(path: &Path, code: &QrCode, scale: u32) -> Result<()> {
     match extension(path).as_str() {
         "svg" => std::fs::write(path, to_svg(code))
             .with_context(|| format!("cannot write {}", path.display())),

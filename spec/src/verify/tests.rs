@@ -45,23 +45,12 @@ impl Federation {
     }
 
     fn registry(&self, version: u64) -> Value {
-        let root_did = did::did_key(&self.root.verifying_key());
-        let registry = Registry {
-            name: "Probity POCUS federation".into(),
+        crate::sample::signed_registry(
+            &self.root,
             version,
-            members: vec![self.member.clone()],
-        };
-        let doc = registry_credential(
-            &root_did,
-            &registry,
+            vec![self.member.clone()],
             t("2026-01-01T00:00:00Z"),
             t("2027-01-01T00:00:00Z"),
-        );
-        let vm = did::did_key_verification_method(&self.root.verifying_key());
-        sign(
-            &doc,
-            &self.root,
-            &ProofOptions::assertion(vm, Some("2026-01-01T00:00:00Z".into())),
         )
         .unwrap()
     }
