@@ -582,6 +582,17 @@ pub struct StatusListEntry {
     pub list_url: String,
 }
 
+/// The members of a status entry that its plain readers look at: `None` where a member
+/// is missing or not a string; `id` is `None` when present but not a string.
+struct PlainFields<'a> {
+    kind: Option<&'a str>,
+    purpose: Option<&'a str>,
+    index: Option<&'a str>,
+    size_is_one: bool,
+    list_url: Option<&'a str>,
+    id: Option<Option<&'a str>>,
+}
+
 impl StatusListEntry {
     /// An entry for `index` in the list at `list_url`, with the `id`
     /// `<list_url>#<index>` as in the specification's examples.
@@ -664,39 +675,20 @@ impl StatusListEntry {
     /// (checked by `plain_reader_agrees_with_the_full_one`).
     fn from_plain_value(value: &Value) -> Option<Self> {
         let obj = value.as_object()?;
-        if obj.get("type")?.as_str()? != ENTRY_TYPE {
-            return None;
-        }
-        let purpose = match obj.get("statusPurpose")?.as_str()? {
-            "revocation" => StatusPurpose::Revocation,
-            "suspension" => StatusPurpose::Suspension,
-            _ => return None,
-        };
-        let index = obj.get("statusListIndex")?.as_str()?;
-        if index.is_empty() || index.len() > 19 || !index.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let index = index.parse().ok()?;
-        if obj
-            .get("statusSize")
-            .is_some_and(|size| size.as_u64() != Some(1))
-        {
-            return None;
-        }
-        let list_url = obj
-            .get("statusListCredential")?
-            .as_str()
-            .filter(|u| !u.is_empty())?;
-        let id = match obj.get("id") {
-            None => None,
-            Some(Value::String(id)) => Some(id.clone()),
-            Some(_) => return None,
-        };
-        Some(Self {
-            id,
-            purpose,
-            index,
-            list_url: list_url.to_owned(),
+        let text = |key: &str| obj.get(key).and_then(Value::as_str);
+        Self::from_plain_fields(PlainFields {
+            kind: text("type"),
+            purpose: text("statusPurpose"),
+            index: text("statusListIndex"),
+            size_is_one: obj
+                .get("statusSize")
+                .is_none_or(|size| size.as_u64() == Some(1)),
+            list_url: text("statusListCredential"),
+            id: match obj.get("id") {
+                None => Some(None),
+                Some(Value::String(id)) => Some(Some(id.as_str())),
+                Some(_) => None,
+            },
         })
     }
 
@@ -705,35 +697,44 @@ impl StatusListEntry {
     pub fn from_plain_json(value: &crate::json::Json<'_>) -> Option<Self> {
         use crate::json::Json;
         let text = |key: &str| value.get(key).and_then(Json::as_str);
-        if text("type")? != ENTRY_TYPE {
+        Self::from_plain_fields(PlainFields {
+            kind: text("type"),
+            purpose: text("statusPurpose"),
+            index: text("statusListIndex"),
+            size_is_one: match value.get("statusSize") {
+                None => true,
+                Some(Json::Number(n)) => n.as_u64() == Some(1),
+                Some(_) => false,
+            },
+            list_url: text("statusListCredential"),
+            id: match value.get("id") {
+                None => Some(None),
+                Some(Json::Str(id)) => Some(Some(id.as_ref())),
+                Some(_) => None,
+            },
+        })
+    }
+
+    /// The rules both plain readers apply, to the members each read from its own kind
+    /// of tree.
+    fn from_plain_fields(fields: PlainFields<'_>) -> Option<Self> {
+        if fields.kind? != ENTRY_TYPE || !fields.size_is_one {
             return None;
         }
-        let purpose = match text("statusPurpose")? {
+        let purpose = match fields.purpose? {
             "revocation" => StatusPurpose::Revocation,
             "suspension" => StatusPurpose::Suspension,
             _ => return None,
         };
-        let index = text("statusListIndex")?;
+        let index = fields.index?;
         if index.is_empty() || index.len() > 19 || !index.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
-        let index = index.parse().ok()?;
-        match value.get("statusSize") {
-            None => {}
-            Some(Json::Number(n)) if n.as_u64() == Some(1) => {}
-            Some(_) => return None,
-        }
-        let list_url = text("statusListCredential").filter(|u| !u.is_empty())?;
-        let id = match value.get("id") {
-            None => None,
-            Some(Json::Str(id)) => Some(id.to_string()),
-            Some(_) => return None,
-        };
         Some(Self {
-            id,
+            id: fields.id?.map(str::to_owned),
             purpose,
-            index,
-            list_url: list_url.to_owned(),
+            index: index.parse().ok()?,
+            list_url: fields.list_url.filter(|u| !u.is_empty())?.to_owned(),
         })
     }
 
