@@ -63,6 +63,16 @@ impl Federation {
         trust
     }
 
+    /// A certificate in the RESUS track, which [`Federation::new`] does not accredit.
+    fn resus_certificate(&self) -> Vec<u8> {
+        self.certificate(|d| {
+            d["credentialSubject"]["track"] = json!("RESUS");
+            d["credentialSubject"]["achievement"] =
+                serde_json::to_value(crate::model::Achievement::ip_certificate(Track::Resus))
+                    .unwrap();
+        })
+    }
+
     fn certificate(&self, edit: impl FnOnce(&mut Value)) -> Vec<u8> {
         let mut doc = unsigned_certificate(ISSUER);
         edit(&mut doc);
@@ -264,11 +274,7 @@ fn membership_key_windows_and_compromise_are_enforced() {
 #[test]
 fn accreditation_covers_type_and_track() {
     let fed = Federation::new();
-    let resus = fed.certificate(|d| {
-        d["credentialSubject"]["track"] = json!("RESUS");
-        d["credentialSubject"]["achievement"] =
-            serde_json::to_value(crate::model::Achievement::ip_certificate(Track::Resus)).unwrap();
-    });
+    let resus = fed.resus_certificate();
     let report = verify(&resus, &fed.snapshot(), now());
     assert_eq!(report.verdict, Verdict::NotAccredited, "{report:#?}");
     assert!(report
@@ -686,11 +692,7 @@ fn accreditation_by_any_registry_that_trusts_the_issuer_counts() {
             applications: vec![],
         }],
     );
-    let resus = a.certificate(|d| {
-        d["credentialSubject"]["track"] = json!("RESUS");
-        d["credentialSubject"]["achievement"] =
-            serde_json::to_value(crate::model::Achievement::ip_certificate(Track::Resus)).unwrap();
-    });
+    let resus = a.resus_certificate();
     assert_eq!(verdict(&resus, &a.snapshot()), Verdict::NotAccredited);
     let report = verify(&resus, &trusting_both(&a, &b), now());
     assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
