@@ -66,18 +66,46 @@ pub fn write_value(out: &mut Vec<u8>, value: &Value) -> Result<(), JcsError> {
         Value::Bool(false) => out.extend_from_slice(b"false"),
         Value::Number(n) => write_number(out, n)?,
         Value::String(s) => write_string(out, s),
-        Value::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_value(out, item)?;
-            }
-            out.push(b']');
-        }
+        Value::Array(items) => write_array(out, items, write_value)?,
         Value::Object(map) => write_object(out, map)?,
     }
+    Ok(())
+}
+
+/// Appends `[a,b,…]`, each item written by `write`; shared by the two trees.
+fn write_array<T>(
+    out: &mut Vec<u8>,
+    items: &[T],
+    write: impl Fn(&mut Vec<u8>, &T) -> Result<(), JcsError>,
+) -> Result<(), JcsError> {
+    out.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write(out, item)?;
+    }
+    out.push(b']');
+    Ok(())
+}
+
+/// Appends `{"k":v,…}` from members already in RFC 8785 order, each value written by
+/// `write`; shared by the two trees.
+fn write_sorted_members<'a, T: 'a>(
+    out: &mut Vec<u8>,
+    members: impl Iterator<Item = (&'a str, &'a T)>,
+    write: impl Fn(&mut Vec<u8>, &T) -> Result<(), JcsError>,
+) -> Result<(), JcsError> {
+    out.push(b'{');
+    for (i, (key, value)) in members.enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        write_string(out, key);
+        out.push(b':');
+        write(out, value)?;
+    }
+    out.push(b'}');
     Ok(())
 }
 
@@ -86,19 +114,9 @@ fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) -> Result<(), JcsEr
     // map's own order is not relied on (a feature elsewhere in a build can make
     // serde_json keep insertion order); sorting an already sorted handful of keys is
     // cheap.
-    let mut members: Vec<(&String, &Value)> = map.iter().collect();
+    let mut members: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
     members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
-    out.push(b'{');
-    for (i, (key, value)) in members.into_iter().enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_string(out, key);
-        out.push(b':');
-        write_value(out, value)?;
-    }
-    out.push(b'}');
-    Ok(())
+    write_sorted_members(out, members.into_iter(), write_value)
 }
 
 /// Orders strings by UTF-16 code units (RFC 8785 §3.2.3).
@@ -217,16 +235,7 @@ pub fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
         Json::Bool(false) => out.extend_from_slice(b"false"),
         Json::Number(n) => write_number(out, n)?,
         Json::Str(s) => write_string(out, s),
-        Json::Array(items) => {
-            out.push(b'[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push(b',');
-                }
-                write_json(out, item)?;
-            }
-            out.push(b']');
-        }
+        Json::Array(items) => write_array(out, items, write_json)?,
         Json::Object(members) => write_members(out, members.iter().map(|(k, v)| (k.as_ref(), v)))?,
     }
     Ok(())
@@ -239,17 +248,7 @@ pub fn write_members<'a, 'j: 'a>(
     out: &mut Vec<u8>,
     members: impl Iterator<Item = (&'a str, &'a Json<'j>)>,
 ) -> Result<(), JcsError> {
-    out.push(b'{');
-    for (i, (key, value)) in members.enumerate() {
-        if i > 0 {
-            out.push(b',');
-        }
-        write_string(out, key);
-        out.push(b':');
-        write_json(out, value)?;
-    }
-    out.push(b'}');
-    Ok(())
+    write_sorted_members(out, members, write_json)
 }
 
 /// Integers an IEEE double holds exactly print as plain decimals; everything else is
