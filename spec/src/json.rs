@@ -84,19 +84,24 @@ pub fn parse_strict(bytes: &[u8]) -> Result<Value, JsonError> {
 
 /// [`parse_strict`] with a caller-chosen size limit.
 pub fn parse_strict_with_limit(bytes: &[u8], limit: usize) -> Result<Value, JsonError> {
+    let text = checked_text(bytes, limit)?;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = StrictSeed.deserialize(&mut de).map_err(classify)?;
+    de.end().map_err(classify)?;
+    Ok(value)
+}
+
+/// `bytes` as text, if they are within `limit` and valid UTF-8.
+fn checked_text(bytes: &[u8], limit: usize) -> Result<&str, JsonError> {
     if bytes.len() > limit {
         return Err(JsonError::TooLarge {
             size: bytes.len(),
             limit,
         });
     }
-    let text = std::str::from_utf8(bytes).map_err(|e| JsonError::NotUtf8 {
+    std::str::from_utf8(bytes).map_err(|e| JsonError::NotUtf8 {
         offset: e.valid_up_to(),
-    })?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = StrictSeed.deserialize(&mut de).map_err(classify)?;
-    de.end().map_err(classify)?;
-    Ok(value)
+    })
 }
 
 /// Marker the visitor puts in front of a duplicate-key message so that [`classify`]
@@ -313,15 +318,7 @@ impl<'a> Json<'a> {
 /// [`parse_strict`] into the borrowed, sorted form [`Json`]: the same limits, the
 /// same refusal of duplicate keys.
 pub fn parse_borrowed(bytes: &[u8]) -> Result<Json<'_>, JsonError> {
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(JsonError::TooLarge {
-            size: bytes.len(),
-            limit: MAX_DOCUMENT_BYTES,
-        });
-    }
-    let text = std::str::from_utf8(bytes).map_err(|e| JsonError::NotUtf8 {
-        offset: e.valid_up_to(),
-    })?;
+    let text = checked_text(bytes, MAX_DOCUMENT_BYTES)?;
     let mut de = serde_json::Deserializer::from_str(text);
     let value = BorrowedSeed.deserialize(&mut de).map_err(classify)?;
     de.end().map_err(classify)?;
