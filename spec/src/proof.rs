@@ -202,6 +202,16 @@ pub fn sign_traced(
 }
 
 /// §3.3.4 "Hashing": the proof hash first, then the document hash.
+/// Strict Ed25519 verification (§3.4) of `signature` over `signing_input`.
+fn verify_strict(
+    signing_input: &[u8; 64],
+    signature: &Signature,
+    key: &VerifyingKey,
+) -> Result<(), ProofError> {
+    key.verify_strict(signing_input, signature)
+        .map_err(|_| ProofError::SignatureMismatch)
+}
+
 fn hash_data(proof_hash: &[u8; 32], document_hash: &[u8; 32]) -> [u8; 64] {
     let mut data = [0u8; 64];
     data[..32].copy_from_slice(proof_hash);
@@ -322,13 +332,29 @@ impl ProofView<'_, '_> {
         Ok((options, document))
     }
 
-    /// Checks the signature with `key` (§3.3.2 steps 5-8, strict Ed25519).
-    pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
+    /// The 64 bytes the signature is over (§3.3.2 steps 5-7): the hashes of the
+    /// canonical proof options and document. Computed once, it serves every key a
+    /// verifier tries.
+    pub fn signing_input(&self) -> Result<[u8; 64], ProofError> {
         let (options, document) = self.canonical_forms()?;
         let proof_hash: [u8; 32] = Sha256::digest(&options).into();
         let document_hash: [u8; 32] = Sha256::digest(&document).into();
-        key.verify_strict(&hash_data(&proof_hash, &document_hash), &self.signature)
-            .map_err(|_| ProofError::SignatureMismatch)
+        Ok(hash_data(&proof_hash, &document_hash))
+    }
+
+    /// Checks the signature over `signing_input` with `key` (§3.3.2 step 8, strict
+    /// Ed25519).
+    pub fn verify_signature_over(
+        &self,
+        signing_input: &[u8; 64],
+        key: &VerifyingKey,
+    ) -> Result<(), ProofError> {
+        verify_strict(signing_input, &self.signature, key)
+    }
+
+    /// Checks the signature with `key` (§3.3.2 steps 5-8, strict Ed25519).
+    pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
+        self.verify_signature_over(&self.signing_input()?, key)
     }
 
     /// Requires `proofPurpose` to be `expected`.
@@ -385,11 +411,12 @@ pub fn decode_proof_value(proof_value: &str) -> Result<Signature, ProofError> {
 }
 
 /// A proof read from a `serde_json::Value` document, for documents that are not on the
-/// hot path (registries, status lists). It keeps the document's bytes and checks the
-/// signature through [`ProofView`], so there is one verification algorithm.
+/// hot path (registries, status lists). It is read through [`ProofView`], so there is
+/// one verification algorithm, and keeps what the signature is over.
 #[derive(Debug, Clone)]
 pub struct ParsedProof {
-    bytes: Vec<u8>,
+    signing_input: [u8; 64],
+    signature: Signature,
     /// The document as verified: `proof` removed and `@context` replaced by the
     /// proof's (§3.3.2 step 4), so contexts appended after signing are not treated
     /// as signed content.
@@ -418,6 +445,7 @@ pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
         view.expires,
     );
     let context = view.context.map(Json::to_value);
+    let (signing_input, signature) = (view.signing_input()?, view.signature);
     drop(json);
     let Value::Object(mut unsecured) = secured else {
         return Err(ProofError::NotAnObject);
@@ -427,7 +455,8 @@ pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
         unsecured.insert("@context".into(), context);
     }
     Ok(ParsedProof {
-        bytes,
+        signing_input,
+        signature,
         unsecured,
         verification_method,
         proof_purpose,
@@ -449,9 +478,7 @@ impl ParsedProof {
 
     /// Checks the signature with `key`.
     pub fn verify_signature(&self, key: &VerifyingKey) -> Result<(), ProofError> {
-        let json = crate::json::parse_borrowed(&self.bytes)
-            .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
-        view(&json)?.verify_signature(key)
+        verify_strict(&self.signing_input, &self.signature, key)
     }
 
     /// Requires `proofPurpose` to be `expected`.

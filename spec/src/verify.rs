@@ -331,33 +331,26 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             Verdict::UntrustedIssuer,
         ),
         (Some(_), Ok(())) => {
-            let mut first_error = None;
-            for candidate in &candidates {
-                match parsed.verify_signature(&candidate.key) {
-                    Ok(()) => {
-                        resolved = Some(*candidate);
-                        break;
-                    }
-                    Err(e) => {
-                        first_error.get_or_insert(e);
-                    }
-                }
-            }
-            match (resolved, first_error) {
-                (Some(_), _) => checks.pass(
+            // Every candidate is tried against one signing input; a mismatch is the
+            // only way a candidate fails once that input is computed.
+            let outcome = parsed.signing_input().and_then(|input| {
+                resolved = candidates
+                    .iter()
+                    .find(|c| parsed.verify_signature_over(&input, &c.key).is_ok())
+                    .copied();
+                resolved
+                    .map(|_| ())
+                    .ok_or(proof::ProofError::SignatureMismatch)
+            });
+            match outcome {
+                Ok(()) => checks.pass(
                     CheckId::Proof,
                     format!(
                         "Signature verified (eddsa-jcs-2022) with {}.",
                         parsed.verification_method
                     ),
                 ),
-                (None, e) => checks.fail(
-                    CheckId::Proof,
-                    format!(
-                        "The signature is invalid: {}.",
-                        e.map(|e| e.to_string()).unwrap_or_default()
-                    ),
-                ),
+                Err(e) => checks.fail(CheckId::Proof, format!("The signature is invalid: {e}.")),
             }
         }
     }
