@@ -56,22 +56,6 @@ pub fn is_image(bytes: &[u8]) -> bool {
     bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff])
 }
 
-/// Whether this text is a QR payload or a verifier link carrying one.
-/// The prefix is matched in any case, as the decoder reads it: a QR code holds it in
-/// upper case, but a scanner app or a person may pass it on in lower case.
-pub fn is_payload(text: &str) -> bool {
-    let text = text.trim();
-    let prefix = compact::TEXT_PREFIX;
-    let starts = |t: &str| {
-        t.get(..prefix.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-    };
-    starts(text)
-        || text
-            .split_once('#')
-            .is_some_and(|(_, fragment)| starts(fragment))
-}
-
 /// Where a credential came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -86,7 +70,7 @@ pub enum Source {
 /// Loads the credential the user named (see `probity verify --help`) and returns its
 /// JSON bytes, unparsed, so that `verify` judges them itself.
 pub fn load_credential(input: &str) -> Result<(Vec<u8>, Source)> {
-    if is_payload(input) && !Path::new(input).exists() {
+    if compact::is_text(input) && !Path::new(input).exists() {
         return Ok((payload_to_json(input)?, Source::Payload));
     }
     let path = Path::new(input);
@@ -102,7 +86,7 @@ pub fn load_credential(input: &str) -> Result<(Vec<u8>, Source)> {
         return Ok((payload_to_json(&text)?, Source::Image));
     }
     if let Ok(text) = std::str::from_utf8(&bytes) {
-        if is_payload(text) {
+        if compact::is_text(text) {
             return Ok((payload_to_json(text)?, Source::Payload));
         }
     }

@@ -399,14 +399,29 @@ fn is_loopback_authority(rest: &str) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
+/// The part of a text form or link that should be a payload: what follows the first
+/// `#` when there is one, else the whole text, without surrounding white space.
+fn payload_of(text: &str) -> &str {
+    let text = text.trim();
+    match text.split_once('#') {
+        Some((_, fragment)) => fragment.trim(),
+        None => text,
+    }
+}
+
+/// Whether `text` looks like a text form or link of this format (its payload starts
+/// with [`TEXT_PREFIX`], in any case), without decoding it: how a tool tells a payload
+/// typed on its command line from a file name.
+pub fn is_text(text: &str) -> bool {
+    payload_of(text)
+        .get(..TEXT_PREFIX.len())
+        .is_some_and(|head| head.eq_ignore_ascii_case(TEXT_PREFIX))
+}
+
 /// Decodes QR text: the bare payload (`PB1:…`) or a verifier link (`…#PB1:…`).
 /// Surrounding white space is ignored, as is the case of the prefix.
 pub fn from_text(text: &str) -> Result<Value, CompactError> {
-    let text = text.trim();
-    let payload = match text.split_once('#') {
-        Some((_, fragment)) => fragment.trim(),
-        None => text,
-    };
+    let payload = payload_of(text);
     let head = payload
         .get(..TEXT_PREFIX.len())
         .ok_or(CompactError::WrongPrefix)?;
