@@ -739,7 +739,6 @@ fn bs58_encode(bytes: &[u8]) -> String {
 
 #[test]
 fn a_registry_member_is_trusted_only_through_a_pinned_federation_key() {
-    use probity_spec::registry::*;
     let dir = tempfile::tempdir().unwrap();
     let server = Server::start();
     // The certifying body is a did:web on the loopback server.
@@ -767,21 +766,18 @@ fn a_registry_member_is_trusted_only_through_a_pinned_federation_key() {
         &issuer_key.verifying_key(),
         probity_spec::sample::ip_certificates_in_every_track(),
     );
-    let registry = Registry {
-        name: "Probity POCUS federation".into(),
-        version: 3,
-        members: vec![member],
-    };
     let now = chrono::Utc::now();
-    let unsigned = registry_credential(
-        &did::did_key(&root.verifying_key()),
-        &registry,
+    let registry = probity_spec::sample::signed_registry(
+        &root,
+        3,
+        vec![member],
         now - chrono::Duration::days(1),
         now + chrono::Duration::days(30),
-    );
+    )
+    .unwrap();
     std::fs::write(
         dir.path().join("registry.json"),
-        serde_json::to_vec(&sign_with(&unsigned, &root)).unwrap(),
+        serde_json::to_vec(&registry).unwrap(),
     )
     .unwrap();
 

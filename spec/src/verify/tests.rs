@@ -3,7 +3,7 @@ use crate::did;
 use crate::model::{tests_support::*, Track};
 use crate::proof::{sign, ProofOptions};
 use crate::registry::MembershipStatus;
-use crate::registry::{registry_credential, Accreditation, Member, Registry};
+use crate::registry::{Accreditation, Member};
 use ed25519_dalek::SigningKey;
 use serde_json::{json, Value};
 
@@ -614,20 +614,14 @@ mod status {
 #[test]
 fn a_registry_listing_a_member_twice_is_refused() {
     let fed = Federation::new();
-    let root_did = did::did_key(&fed.root.verifying_key());
-    let registry = Registry {
-        name: "Probity POCUS federation".into(),
-        version: 2,
-        members: vec![fed.member.clone(), fed.member.clone()],
-    };
-    let doc = registry_credential(
-        &root_did,
-        &registry,
+    let signed = crate::sample::signed_registry(
+        &fed.root,
+        2,
+        vec![fed.member.clone(), fed.member.clone()],
         t("2026-01-01T00:00:00Z"),
         t("2027-01-01T00:00:00Z"),
-    );
-    let vm = did::did_key_verification_method(&fed.root.verifying_key());
-    let signed = sign(&doc, &fed.root, &ProofOptions::assertion(vm, None)).unwrap();
+    )
+    .unwrap();
     let err = TrustSnapshot::new()
         .add_registry(signed, &[fed.root.verifying_key()], now())
         .unwrap_err();
