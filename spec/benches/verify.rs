@@ -98,10 +98,29 @@ fn main() {
     let signature = issuer.sign(&message);
     let public = issuer.verifying_key();
 
-    if std::env::var("PROBITY_BENCH_PROFILE").is_ok() {
-        rate(Duration::from_secs(3), || {
-            black_box(verify(black_box(&bytes), &trust, now));
-        });
+    // For a profiler: `PROBITY_BENCH_PROFILE=full` runs full verification for three
+    // seconds, `=parse` only the JSON parse. For an instruction counter (callgrind,
+    // which is deterministic where timings on this machine are not): `=count-full`,
+    // `=count-bare` and `=count-none` run exactly 1,000 full verifications, 1,000 bare
+    // ones, or only the setup; the differences give instructions per operation.
+    if let Ok(mode) = std::env::var("PROBITY_BENCH_PROFILE") {
+        let full = || assert!(verify(black_box(&bytes), &trust, now).is_valid());
+        let bare =
+            || black_box(public.verify_strict(black_box(&message), black_box(&signature))).unwrap();
+        match mode.as_str() {
+            "parse" => {
+                rate(Duration::from_secs(3), || {
+                    let arena = probity_spec::json::Arena::for_input(bytes.len());
+                    black_box(arena.parse(black_box(&bytes)).unwrap());
+                });
+            }
+            "count-full" => (0..1000).for_each(|_| full()),
+            "count-bare" => (0..1000).for_each(|_| bare()),
+            "count-none" => {}
+            _ => {
+                rate(Duration::from_secs(3), full);
+            }
+        }
         return;
     }
     if std::env::var("PROBITY_BENCH_PARTS").is_ok() {
@@ -118,12 +137,14 @@ fn main() {
             }),
         );
         part(
-            "parse (borrowed, sorted)",
+            "parse (arena tree, sorted)",
             1e6 / fastest_rate(b, || {
-                black_box(probity_spec::json::parse_borrowed(black_box(&bytes)).unwrap());
+                let arena = probity_spec::json::Arena::for_input(bytes.len());
+                black_box(arena.parse(black_box(&bytes)).unwrap());
             }),
         );
-        let json = probity_spec::json::parse_borrowed(&bytes).unwrap();
+        let arena = probity_spec::json::Arena::for_input(bytes.len());
+        let json = arena.parse(&bytes).unwrap();
         part(
             "validate (format check)",
             1e6 / fastest_rate(b, || {

@@ -10,7 +10,7 @@
 //! (RFC 8785 §3.2.2.3), and the crate is the oracle the property tests compare this
 //! writer against (`spec/tests/jcs_oracle.rs`), besides the RFC's own vectors.
 
-use crate::json::Json;
+use crate::json::{Json, JsonNumber, Text};
 use serde::Serialize;
 use serde_json::{Map, Number, Value};
 use std::cmp::Ordering;
@@ -89,11 +89,12 @@ fn write_array<T>(
     Ok(())
 }
 
-/// Appends `{"k":v,…}` from members already in RFC 8785 order, each value written by
-/// `write`; shared by the two trees.
-fn write_sorted_members<'a, T: 'a>(
+/// Appends `{"k":v,…}` from members already in RFC 8785 order, each key written by
+/// `write_key` and each value by `write`; shared by the two trees.
+fn write_sorted_members<'a, K: ?Sized + 'a, T: 'a>(
     out: &mut Vec<u8>,
-    members: impl Iterator<Item = (&'a str, &'a T)>,
+    members: impl Iterator<Item = (&'a K, &'a T)>,
+    write_key: impl Fn(&mut Vec<u8>, &K),
     write: impl Fn(&mut Vec<u8>, &T) -> Result<(), JcsError>,
 ) -> Result<(), JcsError> {
     out.push(b'{');
@@ -101,7 +102,7 @@ fn write_sorted_members<'a, T: 'a>(
         if i > 0 {
             out.push(b',');
         }
-        write_string(out, key);
+        write_key(out, key);
         out.push(b':');
         write(out, value)?;
     }
@@ -116,7 +117,7 @@ fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) -> Result<(), JcsEr
     // cheap.
     let mut members: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
     members.sort_unstable_by(|a, b| utf16_cmp(a.0, b.0));
-    write_sorted_members(out, members.into_iter(), write_value)
+    write_sorted_members(out, members.into_iter(), write_string, write_value)
 }
 
 /// Orders strings by UTF-16 code units (RFC 8785 §3.2.3).
@@ -126,26 +127,25 @@ fn write_object(out: &mut Vec<u8>, map: &Map<String, Value>) -> Result<(), JcsEr
 /// 0xEF) and one above U+FFFF (lead byte 0xF0 or more), where the surrogate pair sorts
 /// lower. So the strings are compared as bytes and only that case is turned round.
 pub fn utf16_cmp(a: &str, b: &str) -> Ordering {
-    // When either string is ASCII, the first differing bytes cannot both be lead bytes
-    // of the characters concerned, so plain byte order (a memcmp) is the answer. Keys
-    // are nearly always ASCII, and this is on every member lookup and every sort.
-    if a.is_ascii() || b.is_ascii() {
-        return a.as_bytes().cmp(b.as_bytes());
-    }
+    // Keys are short and usually differ early, so a plain loop to the first difference
+    // beats a call to memcmp; this runs on every member lookup and every sort.
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    match a.iter().zip(b).position(|(x, y)| x != y) {
-        None => a.len().cmp(&b.len()),
-        Some(i) => {
-            let (x, y) = (a[i], b[i]);
-            let bmp_high = |c: u8| c == 0xee || c == 0xef;
-            if bmp_high(x) && y >= 0xf0 {
-                Ordering::Greater
-            } else if x >= 0xf0 && bmp_high(y) {
-                Ordering::Less
-            } else {
-                x.cmp(&y)
-            }
-        }
+    let common = a.len().min(b.len());
+    let mut i = 0;
+    while i < common && a[i] == b[i] {
+        i += 1;
+    }
+    if i == common {
+        return a.len().cmp(&b.len());
+    }
+    let (x, y) = (a[i], b[i]);
+    let bmp_high = |c: u8| c == 0xee || c == 0xef;
+    if bmp_high(x) && y >= 0xf0 {
+        Ordering::Greater
+    } else if x >= 0xf0 && bmp_high(y) {
+        Ordering::Less
+    } else {
+        x.cmp(&y)
     }
 }
 
@@ -178,6 +178,11 @@ fn write_string(out: &mut Vec<u8>, s: &str) {
     }
     out.extend_from_slice(&bytes[start..]);
     out.push(b'"');
+}
+
+/// Whether `s` holds a character RFC 8785 escapes (a control character, `"` or `\`).
+pub(crate) fn needs_escape(s: &str) -> bool {
+    find_escape(s.as_bytes()).is_some()
 }
 
 /// The first byte that needs escaping. Strings in credentials rarely hold one, so the
@@ -226,19 +231,34 @@ const NEEDS_ESCAPE: [bool; 256] = {
     table
 };
 
-/// Appends the canonical form of a borrowed [`Json`] tree; its objects are already in
+/// Appends the canonical form of a parsed [`Json`] tree; its objects are already in
 /// RFC 8785 order.
 pub fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
     match value {
         Json::Null => out.extend_from_slice(b"null"),
         Json::Bool(true) => out.extend_from_slice(b"true"),
         Json::Bool(false) => out.extend_from_slice(b"false"),
-        Json::Number(n) => write_number(out, n)?,
-        Json::Str(s) => write_string(out, s),
+        Json::Number(JsonNumber::Int(i)) => {
+            out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes());
+        }
+        Json::Number(JsonNumber::Float(f)) => write_f64(out, *f)?,
+        Json::Str(s) => write_text(out, s),
         Json::Array(items) => write_array(out, items, write_json)?,
-        Json::Object(members) => write_members(out, members.iter().map(|(k, v)| (k.as_ref(), v)))?,
+        Json::Object(members) => write_members(out, members.iter().map(|(k, v)| (k, v)))?,
     }
     Ok(())
+}
+
+/// Appends a string of a parsed tree; one known to need no escapes is copied as is.
+fn write_text(out: &mut Vec<u8>, text: &Text<'_>) {
+    if text.is_plain() {
+        out.reserve(text.len() + 2);
+        out.push(b'"');
+        out.extend_from_slice(text.as_bytes());
+        out.push(b'"');
+    } else {
+        write_string(out, text);
+    }
 }
 
 /// Appends an object made of `members`, which must already be in RFC 8785 order: this
@@ -246,9 +266,9 @@ pub fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
 /// without building a new tree.
 pub fn write_members<'a, 'j: 'a>(
     out: &mut Vec<u8>,
-    members: impl Iterator<Item = (&'a str, &'a Json<'j>)>,
+    members: impl Iterator<Item = (&'a Text<'j>, &'a Json<'j>)>,
 ) -> Result<(), JcsError> {
-    write_sorted_members(out, members, write_json)
+    write_sorted_members(out, members, write_text, write_json)
 }
 
 /// Integers an IEEE double holds exactly print as plain decimals; everything else is

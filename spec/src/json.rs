@@ -9,7 +9,6 @@
 
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::{Map, Value};
-use std::borrow::Cow;
 use std::fmt;
 
 /// The largest document Probity reads: 1 MiB. A credential is a few kilobytes; a
@@ -232,39 +231,208 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
-/// A parsed JSON document that borrows its strings from the input and keeps each
-/// object's members sorted in RFC 8785 order (UTF-16 code units).
+/// Where a parsed [`Json`] tree lives: one bump arena per document.
 ///
-/// Verification parses every credential it sees; `serde_json::Value` allocates a
-/// `String` for every key and value and a tree node per member, which on a 2.6 KB
-/// credential costs a third of an Ed25519 check. This form allocates once per object
-/// and array, finds members by binary search, and is written in canonical form
-/// without sorting again ([`crate::jcs::write_json`]).
-#[derive(Debug, Clone, PartialEq)]
+/// Verification parses every credential it sees. A tree of `Vec`s costs an
+/// allocation per object and array, a reallocation each time one outgrows its first
+/// guess, and a walk to free it all again; on a 2.6 KB credential that was a tenth of
+/// the whole verification. In an arena each object and array is one exact-size slice,
+/// the nodes sit next to each other in memory, and dropping the arena frees
+/// everything at once.
+#[derive(Default)]
+pub struct Arena {
+    bump: bumpalo::Bump,
+}
+
+impl Arena {
+    /// An empty arena; it grows as documents are parsed into it.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An arena sized for parsing a document of `input_len` bytes without growing
+    /// (a parsed tree takes about twice the space of its text).
+    pub fn for_input(input_len: usize) -> Self {
+        Arena {
+            bump: bumpalo::Bump::with_capacity(input_len.saturating_mul(2).max(1024)),
+        }
+    }
+
+    /// Parses `bytes` into this arena with the rules of [`parse_strict`]: the same
+    /// limits, the same refusal of duplicate keys and of numbers beyond 2^53. The
+    /// tree borrows from both the input and the arena.
+    pub fn parse<'a>(&'a self, bytes: &'a [u8]) -> Result<Json<'a>, JsonError> {
+        let text = checked_text(bytes, MAX_DOCUMENT_BYTES)?;
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut scratch = Scratch {
+            items: Vec::with_capacity(32),
+            members: Vec::with_capacity(32),
+        };
+        let value = TreeSeed {
+            bump: &self.bump,
+            scratch: &mut scratch,
+        }
+        .deserialize(&mut de)
+        .map_err(classify)?;
+        de.end().map_err(classify)?;
+        Ok(value)
+    }
+}
+
+impl fmt::Debug for Arena {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Arena")
+            .field("allocated_bytes", &self.bump.allocated_bytes())
+            .finish()
+    }
+}
+
+/// A parsed JSON document. Strings borrow from the input where they held no
+/// escapes; objects and arrays are slices in an [`Arena`]; each object's members are
+/// sorted in RFC 8785 order (UTF-16 code units) with no key twice, so members are
+/// found by binary search and the tree is written in canonical form without sorting
+/// again ([`crate::jcs::write_json`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Json<'a> {
     /// `null`.
     Null,
     /// `true` or `false`.
     Bool(bool),
-    /// A number, as `serde_json` reads it.
-    Number(serde_json::Number),
-    /// A string; borrowed unless it held escapes.
-    Str(Cow<'a, str>),
+    /// A number, at most 2^53 in magnitude.
+    Number(JsonNumber),
+    /// A string.
+    Str(Text<'a>),
     /// An array.
-    Array(Vec<Json<'a>>),
+    Array(&'a [Json<'a>]),
     /// An object, members sorted by key in UTF-16 order, no key twice.
-    Object(Vec<(Cow<'a, str>, Json<'a>)>),
+    Object(&'a [Member<'a>]),
+}
+
+/// One member of a [`Json::Object`]: its key and its value.
+pub type Member<'a> = (Text<'a>, Json<'a>);
+
+/// A number in a parsed document. Integers are kept apart from other numbers so that
+/// typed fields (`u32` scores, say) read them as integers.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum JsonNumber {
+    /// An integer written without fraction or exponent.
+    Int(i64),
+    /// Any other number; finite.
+    Float(f64),
+}
+
+impl JsonNumber {
+    /// The number as a `u64`, if it is a non-negative integer.
+    pub fn as_u64(self) -> Option<u64> {
+        match self {
+            JsonNumber::Int(i) => u64::try_from(i).ok(),
+            JsonNumber::Float(_) => None,
+        }
+    }
+
+    /// The number as an `i64`, if it is an integer.
+    pub fn as_i64(self) -> Option<i64> {
+        match self {
+            JsonNumber::Int(i) => Some(i),
+            JsonNumber::Float(_) => None,
+        }
+    }
+
+    /// The number as a double (exact: magnitudes are at most 2^53).
+    pub fn as_f64(self) -> f64 {
+        match self {
+            JsonNumber::Int(i) => i as f64,
+            JsonNumber::Float(f) => f,
+        }
+    }
+}
+
+/// A string in a parsed document (a value or a key). It derefs to `str`.
+///
+/// It also remembers whether its canonical form is the text itself between quotes
+/// (nothing to escape), so that the canonical writer copies it without scanning it
+/// again: the parser knows this for free of every string that held no escapes.
+#[derive(Clone, Copy)]
+pub struct Text<'a> {
+    text: &'a str,
+    plain: bool,
+}
+
+impl<'a> Text<'a> {
+    /// A string of a tree built by hand.
+    pub fn new(text: &'a str) -> Self {
+        Text {
+            text,
+            plain: !crate::jcs::needs_escape(text),
+        }
+    }
+
+    /// The string.
+    pub fn as_str(&self) -> &'a str {
+        self.text
+    }
+
+    /// Whether the string holds nothing RFC 8785 escapes (control characters, `"`
+    /// and `\`).
+    pub(crate) fn is_plain(&self) -> bool {
+        self.plain
+    }
+}
+
+impl std::ops::Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.text
+    }
+}
+
+impl AsRef<str> for Text<'_> {
+    fn as_ref(&self) -> &str {
+        self.text
+    }
+}
+
+impl fmt::Debug for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.text, f)
+    }
+}
+
+impl fmt::Display for Text<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.text)
+    }
+}
+
+impl PartialEq for Text<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl PartialEq<str> for Text<'_> {
+    fn eq(&self, other: &str) -> bool {
+        self.text == other
+    }
+}
+
+impl PartialEq<&str> for Text<'_> {
+    fn eq(&self, other: &&str) -> bool {
+        self.text == *other
+    }
 }
 
 impl<'a> Json<'a> {
     /// The member `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
+    pub fn get(&self, key: &str) -> Option<&'a Json<'a>> {
         match self {
-            // Lookups use ASCII names, for which byte order is UTF-16 order.
-            Json::Object(members) if key.is_ascii() => members
-                .binary_search_by(|(k, _)| k.as_bytes().cmp(key.as_bytes()))
-                .ok()
-                .map(|i| &members[i].1),
+            // Credential objects have a dozen members or fewer. Comparing for
+            // equality turns most keys away on their length alone, which beats the
+            // ordered comparisons of a binary search until objects are much larger.
+            Json::Object(members) if members.len() <= 16 => members
+                .iter()
+                .find(|(k, _)| k.as_str() == key)
+                .map(|(_, v)| v),
             Json::Object(members) => members
                 .binary_search_by(|(k, _)| crate::jcs::utf16_cmp(k, key))
                 .ok()
@@ -274,15 +442,15 @@ impl<'a> Json<'a> {
     }
 
     /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
+    pub fn as_str(&self) -> Option<&'a str> {
         match self {
-            Json::Str(s) => Some(s),
+            Json::Str(s) => Some(s.as_str()),
             _ => None,
         }
     }
 
     /// The items, if this is an array.
-    pub fn as_array(&self) -> Option<&[Json<'a>]> {
+    pub fn as_array(&self) -> Option<&'a [Json<'a>]> {
         match self {
             Json::Array(items) => Some(items),
             _ => None,
@@ -290,7 +458,7 @@ impl<'a> Json<'a> {
     }
 
     /// The members, if this is an object.
-    pub fn as_object(&self) -> Option<&[(Cow<'a, str>, Json<'a>)]> {
+    pub fn as_object(&self) -> Option<&'a [Member<'a>]> {
         match self {
             Json::Object(members) => Some(members),
             _ => None,
@@ -302,7 +470,8 @@ impl<'a> Json<'a> {
         match self {
             Json::Null => Value::Null,
             Json::Bool(b) => Value::Bool(*b),
-            Json::Number(n) => Value::Number(n.clone()),
+            Json::Number(JsonNumber::Int(i)) => Value::from(*i),
+            Json::Number(JsonNumber::Float(f)) => Value::from(*f),
             Json::Str(s) => Value::String(s.to_string()),
             Json::Array(items) => Value::Array(items.iter().map(Json::to_value).collect()),
             Json::Object(members) => Value::Object(
@@ -315,105 +484,123 @@ impl<'a> Json<'a> {
     }
 }
 
-/// [`parse_strict`] into the borrowed, sorted form [`Json`]: the same limits, the
-/// same refusal of duplicate keys.
-pub fn parse_borrowed(bytes: &[u8]) -> Result<Json<'_>, JsonError> {
-    let text = checked_text(bytes, MAX_DOCUMENT_BYTES)?;
-    let mut de = serde_json::Deserializer::from_str(text);
-    let value = BorrowedSeed.deserialize(&mut de).map_err(classify)?;
-    de.end().map_err(classify)?;
-    Ok(value)
+/// Containers being read. Each object's members (each array's items) go on the end
+/// of one shared stack while it is read, its children having come and gone above
+/// them, and are then sorted and copied into the arena as one slice of the right
+/// size.
+struct Scratch<'a> {
+    items: Vec<Json<'a>>,
+    members: Vec<Member<'a>>,
 }
 
-struct BorrowedSeed;
+struct TreeSeed<'s, 'a> {
+    bump: &'a bumpalo::Bump,
+    scratch: &'s mut Scratch<'a>,
+}
 
-impl<'de> DeserializeSeed<'de> for BorrowedSeed {
-    type Value = Json<'de>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Json<'de>, D::Error> {
-        d.deserialize_any(BorrowedVisitor)
+impl<'a> DeserializeSeed<'a> for TreeSeed<'_, 'a> {
+    type Value = Json<'a>;
+    fn deserialize<D: de::Deserializer<'a>>(self, d: D) -> Result<Json<'a>, D::Error> {
+        d.deserialize_any(self)
     }
 }
 
-struct BorrowedVisitor;
-
-impl<'de> Visitor<'de> for BorrowedVisitor {
-    type Value = Json<'de>;
+impl<'a> Visitor<'a> for TreeSeed<'_, 'a> {
+    type Value = Json<'a>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Json<'de>, E> {
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'a>, E> {
         Ok(Json::Bool(v))
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json<'de>, E> {
-        exact(v.unsigned_abs(), v).map(Json::Number)
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json<'a>, E> {
+        exact(v.unsigned_abs(), v).map(|_| Json::Number(JsonNumber::Int(v)))
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json<'de>, E> {
-        exact(v, v).map(Json::Number)
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json<'a>, E> {
+        // Within 2^53, so it fits an i64.
+        exact(v, v).map(|_| Json::Number(JsonNumber::Int(v as i64)))
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json<'de>, E> {
-        exact_float(v).map(Json::Number)
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json<'a>, E> {
+        exact_float(v).map(|_| Json::Number(JsonNumber::Float(v)))
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Json<'de>, E> {
-        Ok(Json::Str(Cow::Borrowed(v)))
+    fn visit_borrowed_str<E>(self, v: &'a str) -> Result<Json<'a>, E> {
+        Ok(Json::Str(unescaped(v)))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Json<'de>, E> {
-        Ok(Json::Str(Cow::Owned(v.to_owned())))
+    fn visit_str<E>(self, v: &str) -> Result<Json<'a>, E> {
+        Ok(Json::Str(Text::new(self.bump.alloc_str(v))))
     }
-    fn visit_string<E>(self, v: String) -> Result<Json<'de>, E> {
-        Ok(Json::Str(Cow::Owned(v)))
-    }
-    fn visit_unit<E>(self) -> Result<Json<'de>, E> {
+    fn visit_unit<E>(self) -> Result<Json<'a>, E> {
         Ok(Json::Null)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json<'de>, A::Error> {
-        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(4));
-        while let Some(item) = seq.next_element_seed(BorrowedSeed)? {
-            items.push(item);
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Json<'a>, A::Error> {
+        let start = self.scratch.items.len();
+        loop {
+            let seed = TreeSeed {
+                bump: self.bump,
+                scratch: &mut *self.scratch,
+            };
+            let Some(item) = seq.next_element_seed(seed)? else {
+                break;
+            };
+            self.scratch.items.push(item);
         }
+        let items = self.bump.alloc_slice_copy(&self.scratch.items[start..]);
+        self.scratch.items.truncate(start);
         Ok(Json::Array(items))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json<'de>, A::Error> {
-        let mut members: Vec<(Cow<'de, str>, Json<'de>)> = Vec::with_capacity(8);
-        while let Some(key) = map.next_key_seed(KeySeed)? {
-            let value = map.next_value_seed(BorrowedSeed)?;
-            members.push((key, value));
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Json<'a>, A::Error> {
+        let start = self.scratch.members.len();
+        while let Some(key) = map.next_key_seed(KeySeed { bump: self.bump })? {
+            let value = map.next_value_seed(TreeSeed {
+                bump: self.bump,
+                scratch: &mut *self.scratch,
+            })?;
+            self.scratch.members.push((key, value));
         }
-        members.sort_by(|a, b| crate::jcs::utf16_cmp(&a.0, &b.0));
+        let members = &mut self.scratch.members[start..];
+        members.sort_unstable_by(|a, b| crate::jcs::utf16_cmp(&a.0, &b.0));
         if let Some(pair) = members.windows(2).find(|w| w[0].0 == w[1].0) {
             return Err(de::Error::custom(format_args!(
                 "{DUPLICATE_MARK}{}",
                 pair[0].0
             )));
         }
+        let members = self.bump.alloc_slice_copy(members);
+        self.scratch.members.truncate(start);
         Ok(Json::Object(members))
     }
 }
 
-struct KeySeed;
+/// A string `serde_json` lent straight from the input: it held no escapes, and JSON
+/// text cannot hold a bare quote or control character inside a string, so it has
+/// nothing to escape in canonical form either.
+fn unescaped(text: &str) -> Text<'_> {
+    debug_assert!(!crate::jcs::needs_escape(text));
+    Text { text, plain: true }
+}
 
-impl<'de> DeserializeSeed<'de> for KeySeed {
-    type Value = Cow<'de, str>;
-    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
-        d.deserialize_str(KeyVisitor)
+struct KeySeed<'a> {
+    bump: &'a bumpalo::Bump,
+}
+
+impl<'a> DeserializeSeed<'a> for KeySeed<'a> {
+    type Value = Text<'a>;
+    fn deserialize<D: de::Deserializer<'a>>(self, d: D) -> Result<Text<'a>, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-struct KeyVisitor;
-
-impl<'de> Visitor<'de> for KeyVisitor {
-    type Value = Cow<'de, str>;
+impl<'a> Visitor<'a> for KeySeed<'a> {
+    type Value = Text<'a>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("an object key")
     }
-    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
-        Ok(Cow::Borrowed(v))
+    fn visit_borrowed_str<E>(self, v: &'a str) -> Result<Text<'a>, E> {
+        Ok(unescaped(v))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Cow<'de, str>, E> {
-        Ok(Cow::Owned(v.to_owned()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Cow<'de, str>, E> {
-        Ok(Cow::Owned(v))
+    fn visit_str<E>(self, v: &str) -> Result<Text<'a>, E> {
+        Ok(Text::new(self.bump.alloc_str(v)))
     }
 }
 
@@ -426,20 +613,15 @@ impl<'de> de::Deserializer<'de> for &'de Json<'de> {
         match self {
             Json::Null => visitor.visit_unit(),
             Json::Bool(b) => visitor.visit_bool(*b),
-            Json::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    visitor.visit_u64(u)
-                } else if let Some(i) = n.as_i64() {
-                    visitor.visit_i64(i)
-                } else {
-                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
-                }
-            }
-            Json::Str(Cow::Borrowed(s)) => visitor.visit_borrowed_str(s),
-            Json::Str(Cow::Owned(s)) => visitor.visit_str(s),
+            Json::Number(JsonNumber::Int(i)) => match u64::try_from(*i) {
+                Ok(u) => visitor.visit_u64(u),
+                Err(_) => visitor.visit_i64(*i),
+            },
+            Json::Number(JsonNumber::Float(f)) => visitor.visit_f64(*f),
+            Json::Str(s) => visitor.visit_borrowed_str(s.as_str()),
             Json::Array(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.iter())),
             Json::Object(members) => visitor.visit_map(de::value::MapDeserializer::new(
-                members.iter().map(|(k, v)| (k.as_ref(), v)),
+                members.iter().map(|(k, v)| (k.as_str(), v)),
             )),
         }
     }
@@ -539,34 +721,94 @@ mod tests {
     }
 
     #[test]
-    fn borrowed_form_sorts_members_and_refuses_duplicates() {
-        let doc =
-            parse_borrowed(br#"{"b":1,"a":{"y":"\u0041","x":[true,null]},"\u00e9":2}"#).unwrap();
+    fn tree_sorts_members_and_refuses_duplicates() {
+        let arena = Arena::new();
+        let doc = arena
+            .parse(br#"{"b":1,"a":{"y":"\u0041","x":[true,null]},"\u00e9":2.5,"n":-3}"#)
+            .unwrap();
         let keys: Vec<&str> = doc
             .as_object()
             .unwrap()
             .iter()
-            .map(|(k, _)| k.as_ref())
+            .map(|(k, _)| k.as_str())
             .collect();
-        assert_eq!(keys, ["a", "b", "\u{e9}"]);
+        assert_eq!(keys, ["a", "b", "n", "\u{e9}"]);
         assert_eq!(
             doc.get("a").and_then(|a| a.get("y")).and_then(Json::as_str),
             Some("A")
         );
+        assert_eq!(doc.get("b"), Some(&Json::Number(JsonNumber::Int(1))));
+        assert_eq!(doc.get("n"), Some(&Json::Number(JsonNumber::Int(-3))));
         assert_eq!(
             doc.to_value(),
-            parse_strict(br#"{"b":1,"a":{"y":"A","x":[true,null]},"\u00e9":2}"#).unwrap()
+            parse_strict(br#"{"b":1,"a":{"y":"A","x":[true,null]},"\u00e9":2.5,"n":-3}"#).unwrap()
         );
-        let err = parse_borrowed(br#"{"a":{"x":1,"y":2,"x":3}}"#).unwrap_err();
+        let err = arena.parse(br#"{"a":{"x":1,"y":2,"x":3}}"#).unwrap_err();
         assert!(
             matches!(&err, JsonError::DuplicateKey { key, .. } if key == "x"),
             "{err:?}"
         );
         let deep = "[".repeat(10_000);
         assert!(matches!(
-            parse_borrowed(deep.as_bytes()),
+            arena.parse(deep.as_bytes()),
             Err(JsonError::TooDeep { .. })
         ));
+        let big = 9_007_199_254_740_993_u64.to_string();
+        assert!(matches!(
+            arena.parse(big.as_bytes()),
+            Err(JsonError::InexactNumber { .. })
+        ));
+    }
+
+    #[test]
+    fn members_are_found_in_small_and_large_objects() {
+        for size in [3, 16, 17, 200] {
+            let mut keys: Vec<String> = (0..size).map(|i| format!("k{i}")).collect();
+            keys.push("\u{fb33}".into());
+            keys.push("\u{1f602}".into());
+            let text = serde_json::to_string(
+                &keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (k.clone(), Value::from(i)))
+                    .collect::<Map<_, _>>(),
+            )
+            .unwrap();
+            let arena = Arena::new();
+            let doc = arena.parse(text.as_bytes()).unwrap();
+            for (i, key) in keys.iter().enumerate() {
+                assert_eq!(
+                    doc.get(key),
+                    Some(&Json::Number(JsonNumber::Int(i as i64))),
+                    "{key} of {size}"
+                );
+            }
+            assert_eq!(doc.get("k"), None);
+            assert_eq!(doc.get("missing"), None);
+        }
+    }
+
+    #[test]
+    fn strings_remember_whether_they_need_escaping() {
+        let arena = Arena::new();
+        let doc = arena
+            .parse(
+                r#"{"plain":"café  ","quoted":"say \"hi\"","escaped \u00e9":"\u00e9"}"#.as_bytes(),
+            )
+            .unwrap();
+        fn text<'a>(v: &Json<'a>) -> Text<'a> {
+            match v {
+                Json::Str(t) => *t,
+                other => panic!("not a string: {other:?}"),
+            }
+        }
+        assert!(text(doc.get("plain").unwrap()).is_plain());
+        assert!(!text(doc.get("quoted").unwrap()).is_plain());
+        // Escapes in the input that stand for characters needing none stay plain.
+        assert!(text(doc.get("escaped \u{e9}").unwrap()).is_plain());
+        assert!(doc.as_object().unwrap().iter().all(|(k, _)| k.is_plain()));
+        assert!(!Text::new("tab\there").is_plain());
+        assert!(Text::new("no escapes").is_plain());
     }
 
     #[test]

@@ -492,7 +492,9 @@ pub fn types_json<'d>(doc: &'d Json<'_>) -> Vec<&'d str> {
 pub fn validate_value(doc: &Value) -> Result<CredentialKind, ModelError> {
     let bytes =
         serde_json::to_vec(doc).map_err(|e| ModelError::new("credential", e.to_string()))?;
-    let json = crate::json::parse_borrowed(&bytes)
+    let arena = crate::json::Arena::for_input(bytes.len());
+    let json = arena
+        .parse(&bytes)
         .map_err(|e| ModelError::new("credential", e.to_string()))?;
     validate_credential(&json)
 }

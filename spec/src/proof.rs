@@ -8,11 +8,10 @@
 //! points), so no two signature encodings verify for one message.
 
 use crate::jcs::{self, JcsError};
-use crate::json::Json;
+use crate::json::{Json, Member};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::borrow::Cow;
 
 /// The proof type this cryptosuite uses.
 pub const PROOF_TYPE: &str = "DataIntegrityProof";
@@ -223,8 +222,8 @@ fn hash_data(proof_hash: &[u8; 32], document_hash: &[u8; 32]) -> [u8; 64] {
 /// from the document: verification builds no second tree (SPEC.md §3.3).
 #[derive(Debug, Clone)]
 pub struct ProofView<'d, 'a> {
-    document: &'d [(Cow<'a, str>, Json<'a>)],
-    proof: &'d [(Cow<'a, str>, Json<'a>)],
+    document: &'d [Member<'a>],
+    proof: &'d [Member<'a>],
     context: Option<&'d Json<'a>>,
     /// `proof.verificationMethod`.
     pub verification_method: &'d str,
@@ -245,7 +244,7 @@ pub fn view<'d, 'a>(secured: &'d Json<'a>) -> Result<ProofView<'d, 'a>, ProofErr
     let proof = match secured.get("proof") {
         None => return Err(ProofError::MissingProof),
         Some(Json::Array(_)) => return Err(ProofError::ProofSet),
-        Some(Json::Object(members)) => members.as_slice(),
+        Some(Json::Object(members)) => *members,
         Some(_) => return Err(ProofError::ProofNotObject),
     };
     let proof_json = secured.get("proof").ok_or(ProofError::MissingProof)?;
@@ -283,7 +282,7 @@ pub fn view<'d, 'a>(secured: &'d Json<'a>) -> Result<ProofView<'d, 'a>, ProofErr
     if let Some(proof_context) = context {
         // A single context is a list of one.
         let as_list = |c: &'d Json<'a>| match c {
-            Json::Array(items) => items.as_slice(),
+            Json::Array(items) => *items,
             single => std::slice::from_ref(single),
         };
         let starts_with = secured
@@ -316,7 +315,7 @@ impl ProofView<'_, '_> {
             self.proof
                 .iter()
                 .filter(|(k, _)| k != "proofValue")
-                .map(|(k, v)| (k.as_ref(), v)),
+                .map(|(k, v)| (k, v)),
         )?;
         let mut document = Vec::with_capacity(4096);
         jcs::write_members(
@@ -324,9 +323,9 @@ impl ProofView<'_, '_> {
             self.document
                 .iter()
                 .filter(|(k, _)| k != "proof")
-                .map(|(k, v)| match (k.as_ref(), self.context) {
-                    ("@context", Some(context)) => ("@context", context),
-                    (k, _) => (k, v),
+                .map(|(k, v)| match self.context {
+                    Some(context) if k == "@context" => (k, context),
+                    _ => (k, v),
                 }),
         )?;
         Ok((options, document))
@@ -435,7 +434,9 @@ pub struct ParsedProof {
 pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
     let bytes = serde_json::to_vec(&secured)
         .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
-    let json = crate::json::parse_borrowed(&bytes)
+    let arena = crate::json::Arena::for_input(bytes.len());
+    let json = arena
+        .parse(&bytes)
         .map_err(|e| ProofError::Canonicalization(JcsError::Unrepresentable(e.to_string())))?;
     let view = view(&json)?;
     let (verification_method, proof_purpose, created, expires) = (
@@ -446,7 +447,6 @@ pub fn parse(secured: Value) -> Result<ParsedProof, ProofError> {
     );
     let context = view.context.map(Json::to_value);
     let (signing_input, signature) = (view.signing_input()?, view.signature);
-    drop(json);
     let Value::Object(mut unsecured) = secured else {
         return Err(ProofError::NotAnObject);
     };

@@ -276,7 +276,8 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     let mut checks = Checks(Vec::with_capacity(6));
 
     // 1. format
-    let document = match crate::json::parse_borrowed(credential) {
+    let arena = crate::json::Arena::for_input(credential.len());
+    let document = match arena.parse(credential) {
         Ok(v) => v,
         Err(e) => {
             checks.fail(
