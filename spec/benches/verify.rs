@@ -101,8 +101,8 @@ fn main() {
     // For a profiler: `PROBITY_BENCH_PROFILE=full` runs full verification for three
     // seconds, `=parse` only the JSON parse. For an instruction counter (callgrind,
     // which is deterministic where timings on this machine are not): `=count-full`,
-    // `=count-bare` and `=count-none` run exactly 1,000 full verifications, 1,000 bare
-    // ones, or only the setup; the differences give instructions per operation.
+    // `=count-bare`, `=count-parse` and `=count-none` run exactly 1,000 full
+    // verifications, bare ones or parses, or only the setup; the differences give instructions per operation.
     if let Ok(mode) = std::env::var("PROBITY_BENCH_PROFILE") {
         let full = || assert!(verify(black_box(&bytes), &trust, now).is_valid());
         let bare =
@@ -116,6 +116,10 @@ fn main() {
             }
             "count-full" => (0..1000).for_each(|_| full()),
             "count-bare" => (0..1000).for_each(|_| bare()),
+            "count-parse" => (0..1000).for_each(|_| {
+                let arena = probity_spec::json::Arena::for_input(bytes.len());
+                black_box(arena.parse(black_box(&bytes)).unwrap());
+            }),
             "count-none" => {}
             _ => {
                 rate(Duration::from_secs(3), full);

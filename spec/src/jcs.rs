@@ -187,16 +187,16 @@ pub(crate) fn needs_escape(s: &str) -> bool {
 
 /// The first byte that needs escaping. Strings in credentials rarely hold one, so the
 /// scan looks at eight bytes at a time: a word has a byte below 0x20, a quote or a
-/// backslash exactly when one of the three classic "has a zero byte" tests fires
-/// (the tests can report a false match only above a true one, so a hit is confirmed
-/// byte by byte).
-fn find_escape(bytes: &[u8]) -> Option<usize> {
+/// backslash exactly when one of the three classic "has a zero byte" tests fires.
+/// Those tests can flag a byte falsely only above (after) a true match, so the lowest
+/// flagged byte is the answer. The parser runs this from every string's start, so
+/// a short string costs a word or two and no byte-by-byte search.
+pub(crate) fn find_escape(bytes: &[u8]) -> Option<usize> {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
-    let mut chunks = bytes.chunks_exact(8);
     let mut offset = 0;
-    for chunk in &mut chunks {
+    while let Some(chunk) = bytes.get(offset..offset + 8) {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
         let x = u64::from_le_bytes(word);
@@ -204,15 +204,14 @@ fn find_escape(bytes: &[u8]) -> Option<usize> {
         let control = x.wrapping_sub(ONES * 0x20) & !x & HIGHS;
         let quote = has_zero(x ^ (ONES * u64::from(b'"')));
         let backslash = has_zero(x ^ (ONES * u64::from(b'\\')));
-        if control | quote | backslash != 0 {
-            if let Some(i) = chunk.iter().position(|&b| NEEDS_ESCAPE[b as usize]) {
-                return Some(offset + i);
-            }
+        let flagged = control | quote | backslash;
+        if flagged != 0 {
+            // Little-endian: the lowest flagged bit is in the earliest flagged byte.
+            return Some(offset + (flagged.trailing_zeros() / 8) as usize);
         }
         offset += 8;
     }
-    chunks
-        .remainder()
+    bytes[offset..]
         .iter()
         .position(|&b| NEEDS_ESCAPE[b as usize])
         .map(|i| offset + i)
@@ -252,7 +251,6 @@ pub fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
 /// Appends a string of a parsed tree; one known to need no escapes is copied as is.
 fn write_text(out: &mut Vec<u8>, text: &Text<'_>) {
     if text.is_plain() {
-        out.reserve(text.len() + 2);
         out.push(b'"');
         out.extend_from_slice(text.as_bytes());
         out.push(b'"');

@@ -369,8 +369,8 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     // proof; only @context may differ from what was signed (contexts appended after
     // signing, §3.3.2), and no check reads it.
     let signer = Signer {
-        verification_method: parsed.verification_method.to_owned(),
-        controller: parsed.controller().to_owned(),
+        verification_method: parsed.verification_method,
+        controller: parsed.controller(),
         created: parsed.created,
     };
     let doc = &document;
@@ -397,9 +397,9 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
 }
 
 /// Who the proof says signed, and when.
-struct Signer {
-    verification_method: String,
-    controller: String,
+struct Signer<'d> {
+    verification_method: &'d str,
+    controller: &'d str,
     created: Option<DateTime<Utc>>,
 }
 
@@ -407,7 +407,7 @@ struct Signer {
 fn check_issuer(
     checks: &mut Checks,
     doc: &Json<'_>,
-    parsed: &Signer,
+    parsed: &Signer<'_>,
     resolved: Option<(VerifyingKey, KeyOrigin<'_>)>,
     kind: &CredentialKind,
     trust: &TrustSnapshot,
@@ -415,7 +415,7 @@ fn check_issuer(
     summary: &mut Summary,
 ) {
     let issuer = model::issuer_id_json(doc).unwrap_or_default();
-    let controller = parsed.controller.as_str();
+    let controller = parsed.controller;
     let skip_accreditation = |checks: &mut Checks, reason: &str| {
         checks.push(
             CheckId::Accreditation,
@@ -474,11 +474,10 @@ fn check_issuer(
             let mut first_problem = None;
             let mut trusting = Vec::new();
             for (registry, member) in trust.memberships(issuer) {
-                let Some(key) = member
-                    .keys
-                    .iter()
-                    .find(|k| k.id == parsed.verification_method && Some(k.key) == key_used)
-                else {
+                let Some(key) = member.keys.iter().find(|k| {
+                    k.id == parsed.verification_method
+                        && key_used.is_some_and(|used| used.as_bytes() == k.key.as_bytes())
+                }) else {
                     continue;
                 };
                 match crate::trust::member_key_problem(registry, member, key, signed_at, now) {

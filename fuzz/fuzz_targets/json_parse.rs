@@ -1,0 +1,24 @@
+//! Feeds arbitrary bytes to both JSON parsers: Probity's own (`Arena::parse`, which
+//! verification uses) and `parse_strict` (serde_json with Probity's rules). They must
+//! accept the same documents and read the same values, and a document they accept
+//! must be written in canonical form as the reference canonicalizer writes it.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use probity_spec::json::{parse_strict, Arena};
+
+fuzz_target!(|data: &[u8]| {
+    let arena = Arena::new();
+    let ours = arena.parse(data);
+    let reference = parse_strict(data);
+    match (&ours, &reference) {
+        (Ok(tree), Ok(value)) => {
+            assert_eq!(&tree.to_value(), value);
+            let mut canonical = Vec::new();
+            probity_spec::jcs::write_json(&mut canonical, tree).expect("a parsed tree is writable");
+            assert_eq!(canonical, probity_spec::jcs::canonicalize(value).unwrap());
+        }
+        (Err(_), Err(_)) => {}
+        _ => panic!("the parsers disagree: ours {ours:?}, serde_json {reference:?}"),
+    }
+});
