@@ -158,7 +158,7 @@ impl ExamKind {
 /// One examination result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Exam {
+pub struct Exam<S = String> {
     /// Which exam.
     pub kind: ExamKind,
     /// Score in percent, 0 to 100.
@@ -166,63 +166,63 @@ pub struct Exam {
     /// Pass mark in percent.
     pub pass_mark: u8,
     /// Date sat, `YYYY-MM-DD`.
-    pub date: String,
+    pub date: S,
     /// Examiner's name.
-    pub examiner: String,
+    pub examiner: S,
 }
 
 /// The accredited introductory course.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Course {
+pub struct Course<S = String> {
     /// The course's identifier with its provider.
-    pub id: String,
+    pub id: S,
     /// Who ran the course.
-    pub provider: String,
+    pub provider: S,
     /// Date completed, `YYYY-MM-DD`.
-    pub date: String,
+    pub date: S,
 }
 
 /// The logged scans behind an IP certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LoggedScans {
+pub struct LoggedScans<S = String> {
     /// Scans logged in all.
     pub total: u32,
     /// Of those, scans supervised by a track instructor.
     pub supervised: u32,
     /// First day of the logging window, `YYYY-MM-DD`.
-    pub from: String,
+    pub from: S,
     /// Last day of the logging window, `YYYY-MM-DD`.
-    pub to: String,
+    pub to: S,
     /// IP number of the supervising instructor.
-    pub supervisor_ip_number: String,
+    pub supervisor_ip_number: S,
 }
 
 /// Open Badges 3.0 `Criteria`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Criteria {
+pub struct Criteria<S = String> {
     /// What a holder did to earn the achievement.
-    pub narrative: String,
+    pub narrative: S,
 }
 
 /// Open Badges 3.0 `Achievement`: what was earned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Achievement {
+pub struct Achievement<S = String> {
     /// A URL naming the achievement.
-    pub id: String,
+    pub id: S,
     /// `["Achievement"]`.
     #[serde(rename = "type")]
-    pub kind: Vec<String>,
+    pub kind: Vec<S>,
     /// Open Badges achievement type: `Certification` or `Competency`.
-    pub achievement_type: String,
+    pub achievement_type: S,
     /// Name shown to people.
-    pub name: String,
+    pub name: S,
     /// One-sentence description.
-    pub description: String,
+    pub description: S,
     /// How it is earned.
-    pub criteria: Criteria,
+    pub criteria: Criteria<S>,
 }
 
 impl Achievement {
@@ -261,67 +261,69 @@ impl Achievement {
 /// The subject of a `PocusIpCertificate`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IpCertificateSubject {
+#[serde(bound(deserialize = "S: Deserialize<'de>"))]
+pub struct IpCertificateSubject<S = String> {
     /// The holder's DID, when they have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<S>,
     /// `["AchievementSubject"]`.
     #[serde(rename = "type")]
-    pub kind: Vec<String>,
+    pub kind: Vec<S>,
     /// Holder's name as on their licence.
-    pub name: String,
+    pub name: S,
     /// Licence or registration number with its regulator, such as `CPSO 0123456`.
-    pub registration_number: String,
+    pub registration_number: S,
     /// The IP number the certifying body allocated.
-    pub ip_number: String,
+    pub ip_number: S,
     /// The track certified.
     pub track: Track,
     /// Modules (applications) the track covers for this holder.
     #[serde(default)]
-    pub modules: Vec<String>,
+    pub modules: Vec<S>,
     /// Curriculum version examined against.
-    pub curriculum_version: String,
+    pub curriculum_version: S,
     /// Standard or exception pathway.
     pub pathway: Pathway,
     /// The accredited course.
-    pub course: Course,
+    pub course: Course<S>,
     /// Logged scans.
-    pub logged_scans: LoggedScans,
+    pub logged_scans: LoggedScans<S>,
     /// Written, visual and practical exams.
-    pub exams: Vec<Exam>,
+    pub exams: Vec<Exam<S>>,
     /// The Open Badges achievement.
-    pub achievement: Achievement,
+    pub achievement: Achievement<S>,
 }
 
 /// The subject of a `PocusSkillAttestation`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SkillAttestationSubject {
+#[serde(bound(deserialize = "S: Deserialize<'de> + Ord"))]
+pub struct SkillAttestationSubject<S = String> {
     /// The holder's DID, when they have one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    pub id: Option<S>,
     /// `["AchievementSubject"]`.
     #[serde(rename = "type")]
-    pub kind: Vec<String>,
+    pub kind: Vec<S>,
     /// Holder's name.
-    pub name: String,
+    pub name: S,
     /// Licence or registration number.
-    pub registration_number: String,
+    pub registration_number: S,
     /// Department that verified the skills.
-    pub department: String,
+    pub department: S,
     /// Applications signed off, such as `eFAST`, `AAA`, `lung`.
-    pub applications: Vec<String>,
+    pub applications: Vec<S>,
     /// Supervised scans per application.
-    pub supervised_scans: BTreeMap<String, u32>,
+    pub supervised_scans: BTreeMap<S, u32>,
     /// Name of the quality assurance reviewer.
-    pub qa_reviewer: String,
+    pub qa_reviewer: S,
     /// Date of the QA review, `YYYY-MM-DD`.
-    pub review_date: String,
+    pub review_date: S,
     /// Privileges granted, such as `independent eFAST in the emergency department`.
     #[serde(default)]
-    pub privileges: Vec<String>,
+    pub privileges: Vec<S>,
     /// The Open Badges achievement.
-    pub achievement: Achievement,
+    pub achievement: Achievement<S>,
 }
 
 /// The issuer as written into a credential.
@@ -435,16 +437,16 @@ pub fn skill_attestation(
 
 /// What kind of credential a document is, after [`validate_credential`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum CredentialKind {
+pub enum CredentialKind<S = String> {
     /// A `PocusIpCertificate` in this track.
-    IpCertificate(Box<IpCertificateSubject>),
+    IpCertificate(Box<IpCertificateSubject<S>>),
     /// A `PocusSkillAttestation` for these applications.
-    SkillAttestation(Box<SkillAttestationSubject>),
+    SkillAttestation(Box<SkillAttestationSubject<S>>),
     /// Some other VC 2.0 credential (listed by its most specific type).
     Other(String),
 }
 
-impl CredentialKind {
+impl<S> CredentialKind<S> {
     /// The credential type name.
     pub fn type_name(&self) -> &str {
         match self {
@@ -502,15 +504,27 @@ pub fn validate_value(doc: &Value) -> Result<CredentialKind, ModelError> {
 /// Checks the VC 2.0 shape every credential must have (VC Data Model 2.0 §4) and,
 /// for Probity's types, the subject's fields and rules (SPEC.md §5). Errors name the
 /// field.
-pub fn validate_credential(doc: &Json<'_>) -> Result<CredentialKind, ModelError> {
+///
+/// The subject's strings are read as `S`: `String` to keep them, or `&str` to borrow
+/// them from the parsed document, as verification does (copying some thirty strings
+/// out of every credential it checks cost more than checking them).
+pub fn validate_credential<'d, S: SubjectText<'d>>(
+    doc: &'d Json<'d>,
+) -> Result<CredentialKind<S>, ModelError> {
     validate_credential_and_status(doc).map(|(kind, _)| kind)
 }
 
+/// What a subject's strings can be read as: owned (`String`) or borrowed from the
+/// parsed document (`&str`).
+pub trait SubjectText<'d>: Deserialize<'d> + AsRef<str> + Ord {}
+
+impl<'d, S: Deserialize<'d> + AsRef<str> + Ord> SubjectText<'d> for S {}
+
 /// [`validate_credential`], also returning the status entries it read, so that a
 /// verification reads them once.
-pub fn validate_credential_and_status(
-    doc: &Json<'_>,
-) -> Result<(CredentialKind, Vec<StatusListEntry>), ModelError> {
+pub fn validate_credential_and_status<'d, S: SubjectText<'d>>(
+    doc: &'d Json<'d>,
+) -> Result<(CredentialKind<S>, Vec<StatusListEntry>), ModelError> {
     if doc.as_object().is_none() {
         return Err(ModelError::new("credential", "must be a JSON object"));
     }
@@ -601,11 +615,11 @@ pub fn validate_credential_and_status(
         },
     };
     let kind = if types.contains(&IP_CERTIFICATE) {
-        let subject: IpCertificateSubject = deserialize_subject(subject)?;
+        let subject: IpCertificateSubject<S> = deserialize_subject(subject)?;
         validate_ip_subject(&subject)?;
         CredentialKind::IpCertificate(Box::new(subject))
     } else if types.contains(&SKILL_ATTESTATION) {
-        let subject: SkillAttestationSubject = deserialize_subject(subject)?;
+        let subject: SkillAttestationSubject<S> = deserialize_subject(subject)?;
         validate_attestation_subject(&subject)?;
         CredentialKind::SkillAttestation(Box::new(subject))
     } else {
@@ -625,9 +639,7 @@ fn status_entries_plain(status: &Json<'_>) -> Option<Vec<StatusListEntry>> {
     }
 }
 
-fn deserialize_subject<T: serde::de::DeserializeOwned>(
-    subject: &Json<'_>,
-) -> Result<T, ModelError> {
+fn deserialize_subject<'d, T: Deserialize<'d>>(subject: &'d Json<'d>) -> Result<T, ModelError> {
     T::deserialize(subject).map_err(|e| ModelError::new("credentialSubject", e.to_string()))
 }
 
@@ -688,21 +700,21 @@ fn date(field: Field, value: &str) -> Result<NaiveDate, ModelError> {
 
 /// Checks an IP certificate subject: every required field present, the three exams
 /// each once and passed, scan counts and dates consistent.
-pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
+pub fn validate_ip_subject<S: AsRef<str>>(s: &IpCertificateSubject<S>) -> Result<(), ModelError> {
     let f = Field::Subject;
-    if !s.kind.iter().any(|k| k == "AchievementSubject") {
+    if !s.kind.iter().any(|k| k.as_ref() == "AchievementSubject") {
         return Err(ModelError::new(
             f("type"),
             "must include \"AchievementSubject\"",
         ));
     }
-    non_empty(f("name"), &s.name)?;
-    non_empty(f("registrationNumber"), &s.registration_number)?;
-    non_empty(f("ipNumber"), &s.ip_number)?;
-    non_empty(f("curriculumVersion"), &s.curriculum_version)?;
-    non_empty(f("course.id"), &s.course.id)?;
-    non_empty(f("course.provider"), &s.course.provider)?;
-    date(f("course.date"), &s.course.date)?;
+    non_empty(f("name"), s.name.as_ref())?;
+    non_empty(f("registrationNumber"), s.registration_number.as_ref())?;
+    non_empty(f("ipNumber"), s.ip_number.as_ref())?;
+    non_empty(f("curriculumVersion"), s.curriculum_version.as_ref())?;
+    non_empty(f("course.id"), s.course.id.as_ref())?;
+    non_empty(f("course.provider"), s.course.provider.as_ref())?;
+    date(f("course.date"), s.course.date.as_ref())?;
     let scans = &s.logged_scans;
     if scans.supervised > scans.total {
         return Err(ModelError::new(
@@ -713,8 +725,8 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
             ),
         ));
     }
-    let from = date(f("loggedScans.from"), &scans.from)?;
-    let to = date(f("loggedScans.to"), &scans.to)?;
+    let from = date(f("loggedScans.from"), scans.from.as_ref())?;
+    let to = date(f("loggedScans.to"), scans.to.as_ref())?;
     if to < from {
         return Err(ModelError::new(
             f("loggedScans.to"),
@@ -723,7 +735,7 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
     }
     non_empty(
         f("loggedScans.supervisorIpNumber"),
-        &scans.supervisor_ip_number,
+        scans.supervisor_ip_number.as_ref(),
     )?;
     for kind in ExamKind::ALL {
         let count = s.exams.iter().filter(|e| e.kind == kind).count();
@@ -762,10 +774,10 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
                 ),
             ));
         }
-        date(at("date"), &exam.date)?;
-        non_empty(at("examiner"), &exam.examiner)?;
+        date(at("date"), exam.date.as_ref())?;
+        non_empty(at("examiner"), exam.examiner.as_ref())?;
     }
-    if s.achievement.achievement_type != "Certification" {
+    if s.achievement.achievement_type.as_ref() != "Certification" {
         return Err(ModelError::new(
             f("achievement.achievementType"),
             "an IP certificate is a \"Certification\"",
@@ -775,17 +787,19 @@ pub fn validate_ip_subject(s: &IpCertificateSubject) -> Result<(), ModelError> {
 }
 
 /// Checks a skill attestation subject.
-pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), ModelError> {
+pub fn validate_attestation_subject<S: AsRef<str> + Ord>(
+    s: &SkillAttestationSubject<S>,
+) -> Result<(), ModelError> {
     let f = Field::Subject;
-    if !s.kind.iter().any(|k| k == "AchievementSubject") {
+    if !s.kind.iter().any(|k| k.as_ref() == "AchievementSubject") {
         return Err(ModelError::new(
             f("type"),
             "must include \"AchievementSubject\"",
         ));
     }
-    non_empty(f("name"), &s.name)?;
-    non_empty(f("registrationNumber"), &s.registration_number)?;
-    non_empty(f("department"), &s.department)?;
+    non_empty(f("name"), s.name.as_ref())?;
+    non_empty(f("registrationNumber"), s.registration_number.as_ref())?;
+    non_empty(f("department"), s.department.as_ref())?;
     if s.applications.is_empty() {
         return Err(ModelError::new(
             f("applications"),
@@ -793,18 +807,21 @@ pub fn validate_attestation_subject(s: &SkillAttestationSubject) -> Result<(), M
         ));
     }
     for (i, app) in s.applications.iter().enumerate() {
-        non_empty(Field::Item("applications", i, ""), app)?;
+        non_empty(Field::Item("applications", i, ""), app.as_ref())?;
     }
     for app in s.supervised_scans.keys() {
         if !s.applications.contains(app) {
             return Err(ModelError::new(
                 f("supervisedScans"),
-                format!("\"{app}\" is not one of the applications signed off"),
+                format!(
+                    "\"{}\" is not one of the applications signed off",
+                    app.as_ref()
+                ),
             ));
         }
     }
-    non_empty(f("qaReviewer"), &s.qa_reviewer)?;
-    date(f("reviewDate"), &s.review_date)?;
+    non_empty(f("qaReviewer"), s.qa_reviewer.as_ref())?;
+    date(f("reviewDate"), s.review_date.as_ref())?;
     Ok(())
 }
 

@@ -409,7 +409,7 @@ fn check_issuer(
     doc: &Json<'_>,
     parsed: &Signer<'_>,
     resolved: Option<(VerifyingKey, KeyOrigin<'_>)>,
-    kind: &CredentialKind,
+    kind: &CredentialKind<&str>,
     trust: &TrustSnapshot,
     now: DateTime<Utc>,
     summary: &mut Summary,
@@ -532,7 +532,7 @@ fn check_issuer(
 /// that says so, or `Err` with the one that says why not.
 fn accreditation(
     member: &crate::registry::TrustedMember,
-    kind: &CredentialKind,
+    kind: &CredentialKind<&str>,
 ) -> Result<String, String> {
     let name = &member.member.name;
     let type_name = kind.type_name();
@@ -558,8 +558,8 @@ fn accreditation(
             let missing: Vec<&str> = subject
                 .applications
                 .iter()
-                .filter(|a| !scope.applications.contains(a))
-                .map(String::as_str)
+                .filter(|a| !scope.applications.iter().any(|b| b == *a))
+                .copied()
                 .collect();
             if missing.is_empty() {
                 Ok(format!(
@@ -769,7 +769,7 @@ fn check_status(
     }
 }
 
-fn summarize(doc: &Json<'_>, kind: &CredentialKind) -> Summary {
+fn summarize(doc: &Json<'_>, kind: &CredentialKind<&str>) -> Summary {
     let text = |v: Option<&Json<'_>>| v.and_then(Json::as_str).map(str::to_owned);
     let mut summary = Summary {
         id: text(doc.get("id")),
@@ -782,13 +782,13 @@ fn summarize(doc: &Json<'_>, kind: &CredentialKind) -> Summary {
     };
     match kind {
         CredentialKind::IpCertificate(s) => {
-            summary.holder = Some(s.name.clone());
-            summary.ip_number = Some(s.ip_number.clone());
+            summary.holder = Some(s.name.to_owned());
+            summary.ip_number = Some(s.ip_number.to_owned());
             summary.track = Some(s.track.display_name().to_owned());
         }
         CredentialKind::SkillAttestation(s) => {
-            summary.holder = Some(s.name.clone());
-            summary.applications = s.applications.clone();
+            summary.holder = Some(s.name.to_owned());
+            summary.applications = s.applications.iter().map(|&a| a.to_owned()).collect();
         }
         CredentialKind::Other(_) => {
             summary.holder = text(doc.get("credentialSubject").and_then(|s| s.get("name")));

@@ -710,8 +710,11 @@ impl<'de> de::Deserializer<'de> for &'de Json<'de> {
             Json::Number(JsonNumber::Float(f)) => visitor.visit_f64(*f),
             Json::Str(s) => visitor.visit_borrowed_str(s.as_str()),
             Json::Array(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.iter())),
+            // Keys are lent as borrowed too, so that maps keyed by `&str` can be read.
             Json::Object(members) => visitor.visit_map(de::value::MapDeserializer::new(
-                members.iter().map(|(k, v)| (k.as_str(), v)),
+                members
+                    .iter()
+                    .map(|(k, v)| (de::value::BorrowedStrDeserializer::new(k.as_str()), v)),
             )),
         }
     }

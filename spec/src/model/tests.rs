@@ -24,6 +24,39 @@ fn builds_and_validates_an_ip_certificate() {
     ));
 }
 
+/// Verification reads subjects as `&str` borrowed from the parsed document; builders
+/// as `String`. Both must read every field, maps keyed by strings included, the same.
+#[test]
+fn subjects_read_the_same_borrowed_and_owned() {
+    let certificate = ip_certificate(&envelope(), &sample_subject()).unwrap();
+    let attestation =
+        skill_attestation(&envelope(), &crate::sample::skill_attestation_subject()).unwrap();
+    for doc in [certificate, attestation] {
+        let bytes = serde_json::to_vec(&doc).unwrap();
+        let arena = crate::json::Arena::new();
+        let tree = arena.parse(&bytes).unwrap();
+        let owned: CredentialKind = validate_credential(&tree).unwrap();
+        let borrowed: CredentialKind<&str> = validate_credential(&tree).unwrap();
+        match (&owned, &borrowed) {
+            (CredentialKind::IpCertificate(a), CredentialKind::IpCertificate(b)) => {
+                assert_eq!(to_json(a), to_json(b));
+            }
+            (CredentialKind::SkillAttestation(a), CredentialKind::SkillAttestation(b)) => {
+                assert_eq!(to_json(a), to_json(b));
+                assert_eq!(
+                    b.supervised_scans.get("lung"),
+                    a.supervised_scans.get("lung")
+                );
+            }
+            other => panic!("read differently: {other:?}"),
+        }
+    }
+}
+
+fn to_json(subject: &impl serde::Serialize) -> Value {
+    serde_json::to_value(subject).unwrap()
+}
+
 #[test]
 fn refuses_an_exam_under_its_pass_mark_naming_the_field() {
     let mut subject = sample_subject();
