@@ -286,4 +286,13 @@ fn errors_say_where() {
         "{err:?}"
     );
     assert!(err.to_string().contains("beyond 2^53"), "{err}");
+    for beyond_any_double in ["1e400", "-1e400"] {
+        let ours = arena.parse(beyond_any_double.as_bytes()).unwrap_err();
+        let reference = parse_strict(beyond_any_double.as_bytes()).unwrap_err();
+        assert!(matches!(ours, JsonError::Syntax { .. }), "{ours:?}");
+        assert!(
+            matches!(reference, JsonError::Syntax { .. }),
+            "{reference:?}"
+        );
+    }
 }

@@ -643,6 +643,8 @@ impl<'a> Parser<'a, '_> {
         }
         match literal.parse::<f64>() {
             Ok(v) if v.abs() <= MAX_EXACT_NUMBER => Ok(JsonNumber::Float(v)),
+            // Beyond any double (SPEC.md §2.1), as serde_json reports it.
+            Ok(v) if v.is_infinite() => self.syntax("number out of range"),
             _ => self.fault(FaultKind::Inexact(literal.to_owned())),
         }
     }
