@@ -1,7 +1,7 @@
-//! Feeds arbitrary bytes to both JSON parsers: Probity's own (`Arena::parse`, which
-//! verification uses) and `parse_strict` (serde_json with Probity's rules). They must
-//! accept the same documents and read the same values, and a document they accept
-//! must be written in canonical form as the reference canonicalizer writes it.
+//! Feeds arbitrary bytes to both of Probity's JSON readers: `Arena::parse` (the tree
+//! verification uses) and `parse_strict` (a serde_json `Value`). They must accept the
+//! same documents and read the same values, and a document they accept must be
+//! written in canonical form as from the `Value`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,8 +1,9 @@
-//! Probity's own JSON parser (`json::Arena::parse`, the one verification uses) against
-//! `json::parse_strict` (serde_json with Probity's rules): on any input the two must
-//! accept the same documents and read the same values. A verifier that read a
-//! document differently from the signer's tools could be shown one content under
-//! another's signature.
+//! The two ways Probity reads JSON, held to one another: `json::Arena::parse` (the
+//! tree verification works on) and `json::parse_strict` (a `serde_json::Value`, which
+//! the builders and the CLI use). Both run serde_json's parser with Probity's rules
+//! through visitors of their own; on any input they must accept the same documents and
+//! read the same values. A verifier that read a document differently from the
+//! signer's tools could be shown one content under another's signature.
 
 use probity_spec::json::{parse_strict, Arena, JsonError};
 use proptest::prelude::*;
@@ -263,7 +264,7 @@ fn agree_on_how_deep_documents_may_nest() {
 #[test]
 fn errors_say_where() {
     let arena = Arena::new();
-    let err = arena.parse(b"{\n  \"a\": 1,\n  \"b\": tru\n}").unwrap_err();
+    let err = arena.parse(b"{\n  \"a\": 1,\n  \"b\": x\n}").unwrap_err();
     assert!(
         matches!(
             &err,

@@ -1,8 +1,10 @@
-//! The parsed form of a document that is verified: a tree in a bump arena, read by a
-//! parser of our own (SPEC.md §2 "Documents").
+//! The parsed form of a document that is verified: a tree in a bump arena
+//! (SPEC.md §2 "Documents").
 
-use super::{checked_text, JsonError, MAX_DOCUMENT_BYTES, MAX_EXACT_NUMBER};
-use serde::de::{self, Visitor};
+use super::{
+    checked_text, classify, exact, exact_float, JsonError, DUPLICATE_MARK, MAX_DOCUMENT_BYTES,
+};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use std::fmt;
 
@@ -38,21 +40,19 @@ impl Arena {
     /// tree borrows from both the input and the arena.
     pub fn parse<'a>(&'a self, bytes: &'a [u8]) -> Result<Json<'a>, JsonError> {
         let text = checked_text(bytes, MAX_DOCUMENT_BYTES)?;
+        let mut de = serde_json::Deserializer::from_str(text);
         let mut scratch = Scratch {
             items: Vec::with_capacity(32),
             members: Vec::with_capacity(32),
-            text: String::new(),
         };
-        Parser {
-            text,
-            bytes: text.as_bytes(),
-            pos: 0,
+        let value = TreeSeed {
             bump: &self.bump,
             scratch: &mut scratch,
-            depth: 0,
         }
-        .document()
-        .map_err(|fault| fault.into_error(text))
+        .deserialize(&mut de)
+        .map_err(classify)?;
+        de.end().map_err(classify)?;
+        Ok(value)
     }
 }
 
@@ -268,187 +268,72 @@ impl<'a> Json<'a> {
 struct Scratch<'a> {
     items: Vec<Json<'a>>,
     members: Vec<Member<'a>>,
-    /// A string with escapes, as it is being unescaped.
-    text: String,
 }
 
-/// Objects and arrays may nest this deep and no deeper: the limit `serde_json` applies
-/// in [`parse_strict`] (its recursion limit of 128 counts the value inside the
-/// deepest container too). The documents Probity reads nest about five deep; deeper
-/// input is refused before the stack is at risk.
-const MAX_DEPTH: usize = 127;
-
-/// What went wrong, and where (a byte offset; turned into a line and column only
-/// when reported).
-struct Fault {
-    at: usize,
-    kind: FaultKind,
-}
-
-enum FaultKind {
-    Syntax(&'static str),
-    TooDeep,
-    Duplicate(String),
-    Inexact(String),
-}
-
-/// The parser behind [`Arena::parse`].
-///
-/// Why one of our own rather than `serde_json`'s: driven through serde's visitor
-/// interface, `serde_json` spent about three times as long building the tree as it
-/// did reading the text, and parsing was the largest cost in a verification after
-/// the signature itself. This one writes nodes straight into the arena. It accepts
-/// exactly the JSON that [`parse_strict`] accepts, with the same values: the
-/// property tests in `spec/tests/json_parsers.rs` and the `json_parse` fuzz target
-/// hold the two to that.
-struct Parser<'a, 's> {
-    text: &'a str,
-    bytes: &'a [u8],
-    pos: usize,
+struct TreeSeed<'s, 'a> {
     bump: &'a bumpalo::Bump,
     scratch: &'s mut Scratch<'a>,
-    depth: usize,
 }
 
-type Parsed<T> = Result<T, Fault>;
-
-impl<'a> Parser<'a, '_> {
-    fn fault<T>(&self, kind: FaultKind) -> Parsed<T> {
-        Err(Fault { at: self.pos, kind })
+impl<'a> DeserializeSeed<'a> for TreeSeed<'_, 'a> {
+    type Value = Json<'a>;
+    fn deserialize<D: de::Deserializer<'a>>(self, d: D) -> Result<Json<'a>, D::Error> {
+        d.deserialize_any(self)
     }
+}
 
-    fn syntax<T>(&self, message: &'static str) -> Parsed<T> {
-        self.fault(FaultKind::Syntax(message))
+impl<'a> Visitor<'a> for TreeSeed<'_, 'a> {
+    type Value = Json<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
     }
-
-    fn peek(&self) -> Option<u8> {
-        self.bytes.get(self.pos).copied()
+    fn visit_bool<E>(self, v: bool) -> Result<Json<'a>, E> {
+        Ok(Json::Bool(v))
     }
-
-    fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
-            self.pos += 1;
-        }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Json<'a>, E> {
+        exact(v.unsigned_abs(), v).map(|_| Json::Number(JsonNumber::Int(v)))
     }
-
-    /// The whole document: one value and nothing after it but whitespace.
-    fn document(&mut self) -> Parsed<Json<'a>> {
-        let value = self.value()?;
-        self.skip_whitespace();
-        if self.pos < self.bytes.len() {
-            return self.syntax("trailing characters");
-        }
-        Ok(value)
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Json<'a>, E> {
+        // Within 2^53, so it fits an i64.
+        exact(v, v).map(|_| Json::Number(JsonNumber::Int(v as i64)))
     }
-
-    fn value(&mut self) -> Parsed<Json<'a>> {
-        self.skip_whitespace();
-        match self.peek() {
-            None => self.syntax("EOF while parsing a value"),
-            Some(b'"') => {
-                self.pos += 1;
-                self.string().map(Json::Str)
-            }
-            Some(b'{') => self.nested(Self::object),
-            Some(b'[') => self.nested(Self::array),
-            Some(b'-' | b'0'..=b'9') => self.number().map(Json::Number),
-            Some(b't') => self.literal("true", Json::Bool(true)),
-            Some(b'f') => self.literal("false", Json::Bool(false)),
-            Some(b'n') => self.literal("null", Json::Null),
-            Some(_) => self.syntax("expected value"),
-        }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Json<'a>, E> {
+        exact_float(v).map(|_| Json::Number(JsonNumber::Float(v)))
     }
-
-    fn literal(&mut self, word: &str, value: Json<'a>) -> Parsed<Json<'a>> {
-        if self.bytes[self.pos..].starts_with(word.as_bytes()) {
-            self.pos += word.len();
-            Ok(value)
-        } else if word.as_bytes().starts_with(&self.bytes[self.pos..]) {
-            self.pos = self.bytes.len();
-            self.syntax("EOF while parsing a value")
-        } else {
-            self.syntax("expected ident")
-        }
+    fn visit_borrowed_str<E>(self, v: &'a str) -> Result<Json<'a>, E> {
+        Ok(Json::Str(unescaped(v)))
     }
-
-    /// Reads an object or array one level deeper, refusing to go past [`MAX_DEPTH`].
-    fn nested(&mut self, read: fn(&mut Self) -> Parsed<Json<'a>>) -> Parsed<Json<'a>> {
-        if self.depth == MAX_DEPTH {
-            return self.fault(FaultKind::TooDeep);
-        }
-        self.depth += 1;
-        self.pos += 1; // the opening bracket
-        let value = read(self);
-        self.depth -= 1;
-        value
+    fn visit_str<E>(self, v: &str) -> Result<Json<'a>, E> {
+        Ok(Json::Str(Text::new(self.bump.alloc_str(v))))
     }
-
-    fn array(&mut self) -> Parsed<Json<'a>> {
+    fn visit_unit<E>(self) -> Result<Json<'a>, E> {
+        Ok(Json::Null)
+    }
+    fn visit_seq<A: SeqAccess<'a>>(self, mut seq: A) -> Result<Json<'a>, A::Error> {
         let start = self.scratch.items.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b']') {
-            self.pos += 1;
-            return Ok(Json::Array(&[]));
-        }
         loop {
-            let item = self.value()?;
-            self.scratch.items.push(item);
-            if self.end_of(b']', "EOF while parsing a list", "expected `,` or `]`")? {
+            let seed = TreeSeed {
+                bump: self.bump,
+                scratch: &mut *self.scratch,
+            };
+            let Some(item) = seq.next_element_seed(seed)? else {
                 break;
-            }
+            };
+            self.scratch.items.push(item);
         }
         let items = self.bump.alloc_slice_copy(&self.scratch.items[start..]);
         self.scratch.items.truncate(start);
         Ok(Json::Array(items))
     }
-
-    /// After an item or member: `true` at the closing bracket `close`, `false` after a
-    /// comma that another item follows.
-    fn end_of(&mut self, close: u8, eof: &'static str, expected: &'static str) -> Parsed<bool> {
-        self.skip_whitespace();
-        match self.peek() {
-            Some(b',') => {
-                self.pos += 1;
-                self.skip_whitespace();
-                if self.peek() == Some(close) {
-                    return self.syntax("trailing comma");
-                }
-                Ok(false)
-            }
-            Some(b) if b == close => {
-                self.pos += 1;
-                Ok(true)
-            }
-            None => self.syntax(eof),
-            Some(_) => self.syntax(expected),
-        }
-    }
-
-    fn object(&mut self) -> Parsed<Json<'a>> {
+    fn visit_map<A: MapAccess<'a>>(self, mut map: A) -> Result<Json<'a>, A::Error> {
         let start = self.scratch.members.len();
-        self.skip_whitespace();
-        if self.peek() == Some(b'}') {
-            self.pos += 1;
-            return Ok(Json::Object(&[]));
-        }
-        loop {
-            match self.peek() {
-                Some(b'"') => self.pos += 1,
-                None => return self.syntax("EOF while parsing an object"),
-                Some(_) => return self.syntax("key must be a string"),
-            }
-            let key = self.string()?;
-            self.skip_whitespace();
-            match self.peek() {
-                Some(b':') => self.pos += 1,
-                None => return self.syntax("EOF while parsing an object"),
-                Some(_) => return self.syntax("expected `:`"),
-            }
-            let value = self.value()?;
+        while let Some(key) = map.next_key_seed(KeySeed { bump: self.bump })? {
+            let value = map.next_value_seed(TreeSeed {
+                bump: self.bump,
+                scratch: &mut *self.scratch,
+            })?;
             self.scratch.members.push((key, value));
-            if self.end_of(b'}', "EOF while parsing an object", "expected `,` or `}`")? {
-                break;
-            }
         }
         let members = &mut self.scratch.members[start..];
         let in_order = |w: &[Member<'_>]| crate::jcs::utf16_cmp(&w[0].0, &w[1].0).is_lt();
@@ -457,242 +342,47 @@ impl<'a> Parser<'a, '_> {
         if !members.windows(2).all(in_order) {
             members.sort_unstable_by(|a, b| crate::jcs::utf16_cmp(&a.0, &b.0));
             if let Some(pair) = members.windows(2).find(|w| w[0].0 == w[1].0) {
-                let key = pair[0].0.to_string();
-                return self.fault(FaultKind::Duplicate(key));
+                return Err(de::Error::custom(format_args!(
+                    "{DUPLICATE_MARK}{}",
+                    pair[0].0
+                )));
             }
         }
         let members = self.bump.alloc_slice_copy(members);
         self.scratch.members.truncate(start);
         Ok(Json::Object(members))
     }
+}
 
-    /// A string, its opening quote already read.
-    fn string(&mut self) -> Parsed<Text<'a>> {
-        let start = self.pos;
-        // The bytes that end a plain run are exactly those JCS escapes.
-        let run = crate::jcs::find_escape(&self.bytes[start..]);
-        match run.map(|n| (start + n, self.bytes[start + n])) {
-            Some((end, b'"')) => {
-                self.pos = end + 1;
-                let text = &self.text[start..end];
-                // No escape, no bare control character: nothing to escape when written.
-                Ok(Text { text, plain: true })
-            }
-            Some((end, b'\\')) => {
-                self.pos = end;
-                self.escaped_string(start)
-            }
-            Some((end, _)) => {
-                self.pos = end;
-                self.syntax("control character (\\u0000-\\u001F) found while parsing a string")
-            }
-            None => {
-                self.pos = self.bytes.len();
-                self.syntax("EOF while parsing a string")
-            }
-        }
-    }
+/// A string `serde_json` lent straight from the input: it held no escapes, and JSON
+/// text cannot hold a bare quote or control character inside a string, so it has
+/// nothing to escape in canonical form either.
+fn unescaped(text: &str) -> Text<'_> {
+    debug_assert!(!crate::jcs::needs_escape(text));
+    Text { text, plain: true }
+}
 
-    /// The rest of a string that holds escapes, from its start; `self.pos` is at its
-    /// first backslash. The unescaped text goes into the arena.
-    fn escaped_string(&mut self, start: usize) -> Parsed<Text<'a>> {
-        let mut out = std::mem::take(&mut self.scratch.text);
-        out.clear();
-        out.push_str(&self.text[start..self.pos]);
-        let result = loop {
-            let run_start = self.pos;
-            let Some(n) = crate::jcs::find_escape(&self.bytes[run_start..]) else {
-                self.pos = self.bytes.len();
-                break self.syntax("EOF while parsing a string");
-            };
-            self.pos = run_start + n;
-            out.push_str(&self.text[run_start..self.pos]);
-            match self.bytes[self.pos] {
-                b'"' => {
-                    self.pos += 1;
-                    break Ok(());
-                }
-                b'\\' => {
-                    self.pos += 1;
-                    if let Err(fault) = self.escape(&mut out) {
-                        break Err(fault);
-                    }
-                }
-                _ => {
-                    break self
-                        .syntax("control character (\\u0000-\\u001F) found while parsing a string")
-                }
-            }
-        };
-        let text = result.map(|()| Text::new(self.bump.alloc_str(&out)));
-        self.scratch.text = out;
-        text
-    }
+struct KeySeed<'a> {
+    bump: &'a bumpalo::Bump,
+}
 
-    /// One escape, its backslash already read.
-    fn escape(&mut self, out: &mut String) -> Parsed<()> {
-        let Some(b) = self.peek() else {
-            return self.syntax("EOF while parsing a string");
-        };
-        self.pos += 1;
-        let c = match b {
-            b'"' => '"',
-            b'\\' => '\\',
-            b'/' => '/',
-            b'b' => '\u{8}',
-            b'f' => '\u{c}',
-            b'n' => '\n',
-            b'r' => '\r',
-            b't' => '\t',
-            b'u' => self.unicode_escape()?,
-            _ => {
-                self.pos -= 1;
-                return self.syntax("invalid escape");
-            }
-        };
-        out.push(c);
-        Ok(())
-    }
-
-    /// `\uXXXX`, or a surrogate pair of two; a surrogate on its own is refused.
-    fn unicode_escape(&mut self) -> Parsed<char> {
-        let first = self.hex4()?;
-        let code = match first {
-            0xd800..=0xdbff => {
-                if !self.bytes[self.pos..].starts_with(b"\\u") {
-                    return self.syntax("lone leading surrogate in hex escape");
-                }
-                self.pos += 2;
-                let second = self.hex4()?;
-                if !(0xdc00..=0xdfff).contains(&second) {
-                    return self.syntax("lone leading surrogate in hex escape");
-                }
-                0x10000 + ((u32::from(first) - 0xd800) << 10) + (u32::from(second) - 0xdc00)
-            }
-            0xdc00..=0xdfff => return self.syntax("lone trailing surrogate in hex escape"),
-            other => u32::from(other),
-        };
-        match char::from_u32(code) {
-            Some(c) => Ok(c),
-            None => self.syntax("invalid unicode code point"),
-        }
-    }
-
-    fn hex4(&mut self) -> Parsed<u16> {
-        let Some(digits) = self.bytes.get(self.pos..self.pos + 4) else {
-            self.pos = self.bytes.len();
-            return self.syntax("EOF while parsing a string");
-        };
-        let mut value = 0u16;
-        for &d in digits {
-            let Some(v) = (d as char).to_digit(16) else {
-                return self.syntax("invalid escape");
-            };
-            value = value * 16 + v as u16;
-        }
-        self.pos += 4;
-        Ok(value)
-    }
-
-    /// A number, by the JSON grammar: integers without fraction or exponent are read
-    /// exactly; anything else as the nearest double.
-    fn number(&mut self) -> Parsed<JsonNumber> {
-        let start = self.pos;
-        let negative = self.peek() == Some(b'-');
-        if negative {
-            self.pos += 1;
-        }
-        let digits_start = self.pos;
-        match self.peek() {
-            Some(b'0') => self.pos += 1,
-            Some(b'1'..=b'9') => self.skip_digits(),
-            None => return self.syntax("EOF while parsing a value"),
-            Some(_) => return self.syntax("invalid number"),
-        }
-        let integer_end = self.pos;
-        if let Some(b'0'..=b'9') = self.peek() {
-            return self.syntax("invalid number");
-        }
-        let mut fraction_or_exponent = false;
-        if self.peek() == Some(b'.') {
-            self.pos += 1;
-            self.required_digits()?;
-            fraction_or_exponent = true;
-        }
-        if let Some(b'e' | b'E') = self.peek() {
-            self.pos += 1;
-            if let Some(b'+' | b'-') = self.peek() {
-                self.pos += 1;
-            }
-            self.required_digits()?;
-            fraction_or_exponent = true;
-        }
-        let literal = &self.text[start..self.pos];
-        if !fraction_or_exponent {
-            // Up to 2^53 in magnitude, which also keeps it within i64.
-            let magnitude = self.text[digits_start..integer_end]
-                .parse::<u64>()
-                .ok()
-                .filter(|&m| m <= 1 << 53);
-            return match magnitude {
-                Some(0) if negative => Ok(JsonNumber::Float(-0.0)),
-                Some(m) if negative => Ok(JsonNumber::Int(-(m as i64))),
-                Some(m) => Ok(JsonNumber::Int(m as i64)),
-                None => self.fault(FaultKind::Inexact(literal.to_owned())),
-            };
-        }
-        match literal.parse::<f64>() {
-            Ok(v) if v.abs() <= MAX_EXACT_NUMBER => Ok(JsonNumber::Float(v)),
-            // Beyond any double (SPEC.md §2.1), as serde_json reports it.
-            Ok(v) if v.is_infinite() => self.syntax("number out of range"),
-            _ => self.fault(FaultKind::Inexact(literal.to_owned())),
-        }
-    }
-
-    fn skip_digits(&mut self) {
-        while let Some(b'0'..=b'9') = self.peek() {
-            self.pos += 1;
-        }
-    }
-
-    fn required_digits(&mut self) -> Parsed<()> {
-        match self.peek() {
-            Some(b'0'..=b'9') => {
-                self.skip_digits();
-                Ok(())
-            }
-            None => self.syntax("EOF while parsing a value"),
-            Some(_) => self.syntax("invalid number"),
-        }
+impl<'a> DeserializeSeed<'a> for KeySeed<'a> {
+    type Value = Text<'a>;
+    fn deserialize<D: de::Deserializer<'a>>(self, d: D) -> Result<Text<'a>, D::Error> {
+        d.deserialize_str(self)
     }
 }
 
-impl Fault {
-    /// The error a caller sees, with the line and column of the offending byte.
-    fn into_error(self, text: &str) -> JsonError {
-        let before = &text.as_bytes()[..self.at.min(text.len())];
-        let line = 1 + before.iter().filter(|&&b| b == b'\n').count();
-        let line_start = before
-            .iter()
-            .rposition(|&b| b == b'\n')
-            .map_or(0, |i| i + 1);
-        let column = 1 + String::from_utf8_lossy(&before[line_start..])
-            .chars()
-            .count();
-        match self.kind {
-            FaultKind::Syntax(message) => JsonError::Syntax {
-                message: message.to_owned(),
-                line,
-                column,
-            },
-            FaultKind::TooDeep => JsonError::TooDeep { line, column },
-            FaultKind::Duplicate(key) => JsonError::DuplicateKey { key, line, column },
-            FaultKind::Inexact(number) => JsonError::InexactNumber {
-                number,
-                line,
-                column,
-            },
-        }
+impl<'a> Visitor<'a> for KeySeed<'a> {
+    type Value = Text<'a>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E>(self, v: &'a str) -> Result<Text<'a>, E> {
+        Ok(unescaped(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Text<'a>, E> {
+        Ok(Text::new(self.bump.alloc_str(v)))
     }
 }
 
