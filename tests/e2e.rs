@@ -419,6 +419,33 @@ fn a_reader_that_closes_the_pipe_early_is_not_a_crash() {
 }
 
 #[test]
+fn a_closed_standard_error_is_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = new_key(dir.path(), "issuer.json");
+    let cert = issue_ip(dir.path(), &key, &[], "cert.json");
+    let cert = cert.to_str().unwrap();
+    // Error messages and progress notes, each with nobody left to read them. The
+    // exit code is the command's own: 2 when the input cannot be read, 0 when the
+    // code was written. A panic would exit 101.
+    for (args, code) in [
+        (&["verify", "missing.json"][..], 2),
+        (&["qr", "encode", "missing.json"][..], 2),
+        (&["qr", "encode", cert, "--out", "cert.png"][..], 0),
+    ] {
+        let mut child = probity()
+            .current_dir(dir.path())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take());
+        let status = child.wait().unwrap();
+        assert_eq!(status.code(), Some(code), "{args:?}");
+    }
+}
+
+#[test]
 fn inputs_over_their_size_limit_are_refused_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let huge_key = dir.path().join("huge.key.json");

@@ -12,7 +12,7 @@ fn main() {
     let code = match probity::run(cli) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            probity::commands::note(&format!("error: {err:#}"));
             exit::USAGE
         }
     };

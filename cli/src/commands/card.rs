@@ -261,12 +261,12 @@ pub fn run(args: &CardArgs) -> Result<i32> {
         ),
     }
     .with_context(|| format!("cannot write {}", args.out.display()))?;
-    eprintln!(
+    super::note(&format!(
         "wrote {} (QR version {}, {} mm)",
         args.out.display(),
         super::qr::version_number(&qr.code),
         QR_MM
-    );
+    ));
     Ok(exit::OK)
 }
 

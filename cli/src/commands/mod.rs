@@ -58,6 +58,13 @@ pub fn print(contents: impl AsRef<[u8]>) -> Result<()> {
     }
 }
 
+/// Writes a line for the person at the terminal to standard error. A closed or broken
+/// standard error is not a reason to fail (or panic, as `eprintln!` does): the line is
+/// dropped and the command's own outcome stands.
+pub fn note(text: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
+}
+
 /// [`print`] with a final newline.
 pub fn print_line(text: &str) -> Result<()> {
     print(format!("{text}\n"))

@@ -118,14 +118,14 @@ pub fn encode(args: &QrEncodeArgs) -> Result<i32> {
         });
         super::print_line(&serde_json::to_string_pretty(&report)?)?;
     } else {
-        eprintln!(
+        super::note(&format!(
             "QR version {version} ({0}x{0} modules), error correction M, payload {1} bytes as {2} characters",
             qr.code.width(),
             qr.payload_bytes,
             qr.text.len()
-        );
+        ));
         if let Some(path) = &args.out {
-            eprintln!("wrote {}", path.display());
+            super::note(&format!("wrote {}", path.display()));
         }
     }
     Ok(exit::OK)
