@@ -822,6 +822,12 @@ pub fn validate_attestation_subject<S: AsRef<str> + Ord>(
     }
     non_empty(f("qaReviewer"), s.qa_reviewer.as_ref())?;
     date(f("reviewDate"), s.review_date.as_ref())?;
+    if s.achievement.achievement_type.as_ref() != "Competency" {
+        return Err(ModelError::new(
+            f("achievement.achievementType"),
+            "a skill attestation is a \"Competency\"",
+        ));
+    }
     Ok(())
 }
 

@@ -99,6 +99,19 @@ fn errors_name_the_exact_path_of_the_field() {
 }
 
 #[test]
+fn refuses_an_achievement_of_the_other_kind() {
+    let mut subject = sample_subject();
+    subject.achievement = Achievement::skill_attestation();
+    let err = ip_certificate(&envelope(), &subject).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.achievement.achievementType");
+    let mut attestation = crate::sample::skill_attestation_subject();
+    attestation.achievement.achievement_type = "Certification".into();
+    let err = skill_attestation(&envelope(), &attestation).unwrap_err();
+    assert_eq!(err.field, "credentialSubject.achievement.achievementType");
+    assert!(err.reason.contains("Competency"), "{err}");
+}
+
+#[test]
 fn refuses_a_missing_ip_number() {
     let mut subject = sample_subject();
     subject.ip_number = " ".into();
