@@ -194,6 +194,15 @@ fn main() {
             }),
         );
         part(
+            "  and SHA-256 of both",
+            1e6 / fastest_rate(b, || {
+                black_box(view.signing_input().unwrap());
+            }) - 1e6
+                / fastest_rate(b, || {
+                    black_box(view.canonical_forms().unwrap());
+                }),
+        );
+        part(
             "hash + strict Ed25519",
             1e6 / fastest_rate(b, || {
                 view.verify_signature(&issuer.verifying_key()).unwrap();
