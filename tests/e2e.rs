@@ -1,5 +1,6 @@
 //! End-to-end tests: the real `probity` binary, real files, real HTTP on loopback.
 
+mod photo;
 mod qr;
 mod util;
 
@@ -561,6 +562,35 @@ fn issue_reads_fields_from_an_input_file_and_issues_attestations() {
         (0, "VALID"),
         "{report}"
     );
+}
+
+#[test]
+fn issue_with_a_fixed_id_and_times_writes_the_same_credential_every_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = new_key(dir.path(), "issuer.json");
+    let fixed = [
+        ("--id", Some("urn:uuid:0b9e5b0c-7d3a-4f0e-8f1e-6a2c4d8e9f01")),
+        ("--created", Some("2026-03-01T09:12:44+01:00")),
+    ];
+    let first = std::fs::read(issue_ip(dir.path(), &key, &fixed, "first.json")).unwrap();
+    let second = std::fs::read(issue_ip(dir.path(), &key, &fixed, "second.json")).unwrap();
+    assert_eq!(first, second);
+    let doc: Value = serde_json::from_slice(&first).unwrap();
+    assert_eq!(doc["proof"]["created"], "2026-03-01T08:12:44Z");
+    // Without --created the proof carries the time of issue instead.
+    let now = serde_json::from_slice::<Value>(
+        &std::fs::read(issue_ip(dir.path(), &key, &fixed[..1], "now.json")).unwrap(),
+    )
+    .unwrap();
+    assert_ne!(now["proof"]["created"], "2026-03-01T08:12:44Z");
+    // A time that is not RFC 3339 is refused by name, and nothing is written.
+    let mut args = vec!["issue", "ip-certificate", "--key", key.to_str().unwrap()];
+    let flags = ip_flags_with(&[("--created", Some("yesterday")), ("--out", Some("bad.json"))]);
+    args.extend_from_slice(&flags);
+    let o = run(dir.path(), &args);
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("--created"), "{}", stderr(&o));
+    assert!(!dir.path().join("bad.json").exists());
 }
 
 /// Signs `doc` with `key` using its did:key method.

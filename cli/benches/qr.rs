@@ -1,7 +1,15 @@
 //! QR throughput: the compact payload (encode, decode) and the image path (render a
 //! PNG-sized code, find and read it), for the reference IP certificate.
 //!
+//! Then the reading rate of photographs: codes of random content, as large as the
+//! reference certificate's, each photographed as the end-to-end camera test does
+//! (turned, scaled, blurred, noisy, JPEG). `PROBITY_BENCH_PHOTO_CODES` sets how many
+//! codes (default 25, six photographs each).
+//!
 //! Run with `cargo bench -p probity --bench qr`.
+
+#[path = "../../tests/photo.rs"]
+mod photo;
 
 use probity::commands::qr::{decode_image, encode_credential, to_image, version_number};
 use probity_spec::compact;
@@ -81,6 +89,45 @@ fn main() {
             black_box(decode_image(black_box(&png)).unwrap());
         }),
     );
+    photographs(text.len());
+}
+
+/// Photographs of `codes` random codes of `length` characters, six each: how many read
+/// back to the exact text, and how long the slowest took.
+fn photographs(length: usize) {
+    let codes: u64 = std::env::var("PROBITY_BENCH_PHOTO_CODES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25);
+    let (mut read, mut missed, mut slowest) = (0, Vec::new(), Duration::ZERO);
+    for seed in 0..codes {
+        let mut digits = photo::Lcg(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xD1B5);
+        let mut text = String::from("PB1:");
+        while text.len() < length {
+            text.push(char::from(b'0' + ((digits.next() * 10.0) as u8).min(9)));
+        }
+        let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
+            .unwrap();
+        let drawn = to_image(&code, 6);
+        for (name, degrees, scale, blur, noise) in photo::CAMERA_CASES {
+            let jpeg = photo::jpeg(&photo::photograph(&drawn, degrees, scale, blur, noise));
+            let start = Instant::now();
+            let outcome = decode_image(&jpeg);
+            slowest = slowest.max(start.elapsed());
+            match outcome {
+                Ok(found) if found == text => read += 1,
+                _ => missed.push(format!("code {seed}, {name}")),
+            }
+        }
+    }
+    println!(
+        "photographs read: {read} of {} ({codes} random codes, 6 photographs each); slowest read {:.0} ms",
+        read + missed.len(),
+        slowest.as_secs_f64() * 1e3
+    );
+    for miss in missed {
+        println!("  not read: {miss}");
+    }
 }
 
 fn report(name: &str, per_second: f64) {

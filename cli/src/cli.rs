@@ -197,6 +197,10 @@ pub struct IssueCommon {
     /// A JSON file with the credential's fields (camelCase); flags override it.
     #[arg(long)]
     pub input: Option<PathBuf>,
+    /// `proof.created` (RFC 3339); defaults to now, in whole seconds. With a fixed
+    /// `--id`, `--valid-from` and `--status-index` the output is the same on every run.
+    #[arg(long)]
+    pub created: Option<String>,
     /// Write the signed credential here instead of stdout.
     #[arg(long)]
     pub out: Option<PathBuf>,

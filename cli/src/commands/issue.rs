@@ -403,7 +403,7 @@ fn sign_and_write(
     if let Some(holder) = &common.holder_did {
         unsigned["credentialSubject"]["id"] = holder.clone().into();
     }
-    let created = super::sign::created_or_now(None)?;
+    let created = super::sign::created_or_now(common.created.as_deref())?;
     let signed = proof::sign(&unsigned, key, &ProofOptions::assertion(vm, Some(created)))?;
     super::write_output(common.out.as_deref(), &super::pretty(&signed)?)?;
     Ok(exit::OK)

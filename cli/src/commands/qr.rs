@@ -212,6 +212,14 @@ pub fn decode_image(bytes: &[u8]) -> Result<String> {
     if side > 600 {
         scales.extend([0.66, 0.5, 0.33]);
     }
+    // Finer steps, for the rare code whose module grid aliases badly at every size above.
+    if side < 1600 {
+        scales.extend([1.25, 1.75]);
+    }
+    scales.extend([0.8, 0.9]);
+    if side < 1000 {
+        scales.push(2.5);
+    }
     let mut found_unreadable = false;
     for scale in scales {
         // One size at a time, so a large photo never has all its copies in memory.
