@@ -569,7 +569,10 @@ fn issue_with_a_fixed_id_and_times_writes_the_same_credential_every_time() {
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = new_key(dir.path(), "issuer.json");
     let fixed = [
-        ("--id", Some("urn:uuid:0b9e5b0c-7d3a-4f0e-8f1e-6a2c4d8e9f01")),
+        (
+            "--id",
+            Some("urn:uuid:0b9e5b0c-7d3a-4f0e-8f1e-6a2c4d8e9f01"),
+        ),
         ("--created", Some("2026-03-01T09:12:44+01:00")),
     ];
     let first = std::fs::read(issue_ip(dir.path(), &key, &fixed, "first.json")).unwrap();
@@ -585,7 +588,10 @@ fn issue_with_a_fixed_id_and_times_writes_the_same_credential_every_time() {
     assert_ne!(now["proof"]["created"], "2026-03-01T08:12:44Z");
     // A time that is not RFC 3339 is refused by name, and nothing is written.
     let mut args = vec!["issue", "ip-certificate", "--key", key.to_str().unwrap()];
-    let flags = ip_flags_with(&[("--created", Some("yesterday")), ("--out", Some("bad.json"))]);
+    let flags = ip_flags_with(&[
+        ("--created", Some("yesterday")),
+        ("--out", Some("bad.json")),
+    ]);
     args.extend_from_slice(&flags);
     let o = run(dir.path(), &args);
     assert_exit(&o, 2);
