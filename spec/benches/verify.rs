@@ -294,6 +294,21 @@ fn main() {
         100.0 * quantile(0.75),
         100.0 * undisturbed,
     );
+    // How far the typical batch is from the fastest says how busy the machine was.
+    // On the busy runs measured so far, full verification slowed more than bare did, so
+    // the median ratio of a busy run sits below the undisturbed one.
+    let slowdown = |median: f64, times: &[Duration]| {
+        100.0 * (median * f64::from(BATCH) / fastest(times) - 1.0)
+    };
+    let (bare_noise, full_noise) = (slowdown(bare, &bare_times), slowdown(full, &full_times));
+    println!(
+        "machine noise: median batch {bare_noise:.0}% (bare) and {full_noise:.0}% (full) slower than the fastest{}",
+        if bare_noise > 10.0 {
+            "; a busy run, the fastest-batch ratio is the better guide"
+        } else {
+            ""
+        }
+    );
 }
 
 /// The median of `times`.
