@@ -678,6 +678,35 @@ fn non_empty(field: Field, value: &str) -> Result<(), ModelError> {
     }
 }
 
+/// A subject's `type` must include `AchievementSubject` (Open Badges 3.0).
+fn subject_type<S: AsRef<str>>(kind: &[S]) -> Result<(), ModelError> {
+    if kind.iter().any(|k| k.as_ref() == "AchievementSubject") {
+        Ok(())
+    } else {
+        Err(ModelError::new(
+            Field::Subject("type"),
+            "must include \"AchievementSubject\"",
+        ))
+    }
+}
+
+/// The Open Badges `achievementType` each Probity credential type requires; `what`
+/// names the credential type in the message.
+fn achievement_type<S: AsRef<str>>(
+    achievement: &Achievement<S>,
+    required: &str,
+    what: &str,
+) -> Result<(), ModelError> {
+    if achievement.achievement_type.as_ref() == required {
+        Ok(())
+    } else {
+        Err(ModelError::new(
+            Field::Subject("achievement.achievementType"),
+            format!("{what} is a \"{required}\""),
+        ))
+    }
+}
+
 /// A calendar date written exactly `YYYY-MM-DD` (xsd:date without a time zone).
 fn date(field: Field, value: &str) -> Result<NaiveDate, ModelError> {
     let b = value.as_bytes();
@@ -702,12 +731,7 @@ fn date(field: Field, value: &str) -> Result<NaiveDate, ModelError> {
 /// each once and passed, scan counts and dates consistent.
 pub fn validate_ip_subject<S: AsRef<str>>(s: &IpCertificateSubject<S>) -> Result<(), ModelError> {
     let f = Field::Subject;
-    if !s.kind.iter().any(|k| k.as_ref() == "AchievementSubject") {
-        return Err(ModelError::new(
-            f("type"),
-            "must include \"AchievementSubject\"",
-        ));
-    }
+    subject_type(&s.kind)?;
     non_empty(f("name"), s.name.as_ref())?;
     non_empty(f("registrationNumber"), s.registration_number.as_ref())?;
     non_empty(f("ipNumber"), s.ip_number.as_ref())?;
@@ -777,12 +801,7 @@ pub fn validate_ip_subject<S: AsRef<str>>(s: &IpCertificateSubject<S>) -> Result
         date(at("date"), exam.date.as_ref())?;
         non_empty(at("examiner"), exam.examiner.as_ref())?;
     }
-    if s.achievement.achievement_type.as_ref() != "Certification" {
-        return Err(ModelError::new(
-            f("achievement.achievementType"),
-            "an IP certificate is a \"Certification\"",
-        ));
-    }
+    achievement_type(&s.achievement, "Certification", "an IP certificate")?;
     Ok(())
 }
 
@@ -791,12 +810,7 @@ pub fn validate_attestation_subject<S: AsRef<str> + Ord>(
     s: &SkillAttestationSubject<S>,
 ) -> Result<(), ModelError> {
     let f = Field::Subject;
-    if !s.kind.iter().any(|k| k.as_ref() == "AchievementSubject") {
-        return Err(ModelError::new(
-            f("type"),
-            "must include \"AchievementSubject\"",
-        ));
-    }
+    subject_type(&s.kind)?;
     non_empty(f("name"), s.name.as_ref())?;
     non_empty(f("registrationNumber"), s.registration_number.as_ref())?;
     non_empty(f("department"), s.department.as_ref())?;
@@ -822,12 +836,7 @@ pub fn validate_attestation_subject<S: AsRef<str> + Ord>(
     }
     non_empty(f("qaReviewer"), s.qa_reviewer.as_ref())?;
     date(f("reviewDate"), s.review_date.as_ref())?;
-    if s.achievement.achievement_type.as_ref() != "Competency" {
-        return Err(ModelError::new(
-            f("achievement.achievementType"),
-            "a skill attestation is a \"Competency\"",
-        ));
-    }
+    achievement_type(&s.achievement, "Competency", "a skill attestation")?;
     Ok(())
 }
 

@@ -405,11 +405,7 @@ impl TrustSnapshot {
     pub fn resolve_keys(&self, verification_method: &str) -> Vec<ResolvedKey<'_>> {
         let mut found = Vec::new();
         fn add<'a>(found: &mut Vec<ResolvedKey<'a>>, candidate: ResolvedKey<'a>) {
-            // Public keys: no need for the constant-time comparison `==` does.
-            if !found
-                .iter()
-                .any(|f| f.key.as_bytes() == candidate.key.as_bytes())
-            {
+            if !found.iter().any(|f| same_key(&f.key, &candidate.key)) {
                 found.push(candidate);
             }
         }
@@ -475,4 +471,10 @@ impl TrustSnapshot {
     pub fn explicit_issuer(&self, did: &str) -> Option<&ExplicitIssuer> {
         self.explicit.iter().find(|i| i.did == did)
     }
+}
+
+/// Whether two public keys are the same key. They are public, so the bytes are
+/// compared plainly, without the constant-time comparison `==` does.
+pub(crate) fn same_key(a: &VerifyingKey, b: &VerifyingKey) -> bool {
+    a.as_bytes() == b.as_bytes()
 }

@@ -476,7 +476,7 @@ fn check_issuer(
             for (registry, member) in trust.memberships(issuer) {
                 let Some(key) = member.keys.iter().find(|k| {
                     k.id == parsed.verification_method
-                        && key_used.is_some_and(|used| used.as_bytes() == k.key.as_bytes())
+                        && key_used.is_some_and(|used| crate::trust::same_key(&used, &k.key))
                 }) else {
                     continue;
                 };
