@@ -1,4 +1,4 @@
-//! The W3C Bitstring Status List v1.0 vectors in `shared/vectors/bitstring-status-list/`
+//! The W3C Bitstring Status List v1.0 vectors in `spec/tests/vectors/bitstring-status-list/`
 //! (from the specification and the W3C test suite), read through Probity's status list
 //! module: every `encodedList` expands to the indexes listed in
 //! `encodedList-decoded.json`, the listed credential-to-list pairings give the listed
@@ -16,11 +16,10 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-/// `shared/` sits beside the repository, so from `spec/` it is two levels up. This holds
-/// for the main checkout and for worktrees placed beside it.
+/// The vectors are kept in the repository, so a fresh clone has them.
 const VECTORS: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/vectors/bitstring-status-list"
+    "/tests/vectors/bitstring-status-list"
 );
 
 /// Every file the folder holds, so that a file added later without a test fails here.

@@ -1,4 +1,4 @@
-//! Every public test vector in `shared/vectors`, reproduced byte for byte: RFC 8785,
+//! Every public test vector in `spec/tests/vectors`, reproduced byte for byte: RFC 8785,
 //! W3C eddsa-jcs-2022, RFC 8032 and did:key.
 
 mod common;

@@ -3,9 +3,9 @@
 
 use std::path::PathBuf;
 
-/// The public test vectors, which sit beside the repository in `shared/vectors`.
+/// The public test vectors, kept in the repository in `spec/tests/vectors`.
 pub fn vectors_dir() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors")
 }
 
 /// Reads a vector file as bytes, exactly as stored.
