@@ -13,9 +13,11 @@
 //! | [`json`] | strict JSON parsing: size and depth limits, duplicate keys refused |
 //! | [`jcs`] | RFC 8785 JSON canonicalization |
 //! | [`multikey`] | Ed25519 keys as W3C Multikey (`z6Mk…`, `z3u2…`) and key files |
+//! | [`net`] | which addresses are this machine, and which are never fetched from |
 //! | [`did`] | `did:key` and `did:web` identifiers and DID documents |
 //! | [`proof`] | the `eddsa-jcs-2022` Data Integrity cryptosuite |
 //! | [`status_list`] | W3C Bitstring Status List v1.0 |
+//! | [`text`] | showing untrusted document text to people safely |
 //! | [`model`] | the credential types: `PocusIpCertificate`, `PocusSkillAttestation` |
 //! | [`registry`] | the federation's signed trust registry |
 //! | [`trust`] | the trust snapshot a verification runs against |
@@ -32,10 +34,12 @@ pub mod jcs;
 pub mod json;
 pub mod model;
 pub mod multikey;
+pub mod net;
 pub mod proof;
 pub mod registry;
 pub mod sample;
 pub mod status_list;
+pub mod text;
 pub mod time;
 pub mod trust;
 pub mod verify;
