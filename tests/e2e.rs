@@ -1,5 +1,7 @@
 //! End-to-end tests: the real `probity` binary, real files, real HTTP on loopback.
 
+mod clock;
+mod honesty;
 mod photo;
 mod qr;
 mod util;
@@ -75,6 +77,8 @@ const IP_FLAGS: &[&str] = &[
     "2026-03-01T00:00:00Z",
     "--valid-until",
     "2031-03-01T00:00:00Z",
+    "--created",
+    "2026-03-01T00:00:00Z",
 ];
 
 /// `IP_FLAGS` with the flags named in `changes` replaced (or dropped, for `None`).
@@ -115,7 +119,7 @@ fn issue_ip(dir: &Path, key: &Path, changes: &[(&str, Option<&str>)], out: &str)
 #[test]
 fn demo_runs_the_whole_job_and_leaves_documents_the_cli_verifies() {
     let dir = tempfile::tempdir().unwrap();
-    let o = run(dir.path(), &["demo"]);
+    let o = run(dir.path(), &["demo", "--at", AT]);
     assert_exit(&o, 0);
     let text = stdout(&o);
     assert_eq!(text.matches('✓').count(), 4, "{text}");
@@ -124,7 +128,7 @@ fn demo_runs_the_whole_job_and_leaves_documents_the_cli_verifies() {
         "{text}"
     );
 
-    let o = run(dir.path(), &["demo", "--json", "--out", "demo"]);
+    let o = run(dir.path(), &["demo", "--json", "--out", "demo", "--at", AT]);
     assert_exit(&o, 0);
     let report: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(report["asExpected"], true, "{report}");
@@ -249,6 +253,8 @@ fn sign_expires_bounds_the_life_of_the_proof() {
             key.to_str().unwrap(),
             "--expires",
             "2030-01-01T00:00:00Z",
+            "--created",
+            "2026-03-01T00:00:00Z",
             "--out",
             "expiring.json",
             "unsigned.json",
@@ -297,7 +303,14 @@ fn quick_start_issue_verify_tamper_verify() {
 
     let o = run(
         dir.path(),
-        &["verify", cert.to_str().unwrap(), "--trust-issuer", &did_key],
+        &[
+            "verify",
+            cert.to_str().unwrap(),
+            "--trust-issuer",
+            &did_key,
+            "--at",
+            AT,
+        ],
     );
     assert_exit(&o, 0);
     let text = stdout(&o);
@@ -345,7 +358,7 @@ fn quick_start_issue_verify_tamper_verify() {
     // From stdin, and without trusting the issuer.
     let o = run_with_stdin(
         dir.path(),
-        &["verify", "--json"],
+        &["verify", "--json", "--at", AT],
         &std::fs::read(&cert).unwrap(),
     );
     assert_exit(&o, 1);
@@ -400,7 +413,14 @@ fn a_reader_that_closes_the_pipe_early_is_not_a_crash() {
     let (key, did_key) = new_key(dir.path(), "issuer.json");
     let cert = issue_ip(dir.path(), &key, &[], "cert.json");
     for json in [false, true] {
-        let mut args = vec!["verify", cert.to_str().unwrap(), "--trust-issuer", &did_key];
+        let mut args = vec![
+            "verify",
+            cert.to_str().unwrap(),
+            "--trust-issuer",
+            &did_key,
+            "--at",
+            AT,
+        ];
         if json {
             args.push("--json");
         }
@@ -429,7 +449,7 @@ fn a_closed_standard_error_is_not_a_crash() {
     // exit code is the command's own: 2 when the input cannot be read, 0 when the
     // code was written. A panic would exit 101.
     for (args, code) in [
-        (&["verify", "missing.json"][..], 2),
+        (&["verify", "missing.json", "--at", AT][..], 2),
         (&["qr", "encode", "missing.json"][..], 2),
         (&["qr", "encode", cert, "--out", "cert.png"][..], 0),
     ] {
@@ -546,6 +566,10 @@ fn issue_reads_fields_from_an_input_file_and_issues_attestations() {
             key.to_str().unwrap(),
             "--input",
             "att.json",
+            "--valid-from",
+            "2026-04-02T00:00:00Z",
+            "--created",
+            "2026-04-02T00:00:00Z",
             "--out",
             "a.json",
         ],
@@ -762,18 +786,28 @@ fn bad_input_gets_a_clear_non_valid_verdict_or_exit_2_and_never_a_panic() {
     }
 
     // Files that are not there and flags that are wrong: exit 2 with a message.
-    let o = run(dir.path(), &["verify", "no-such-file.json"]);
+    let o = run(dir.path(), &["verify", "no-such-file.json", "--at", AT]);
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("no-such-file.json"));
     let o = run(
         dir.path(),
-        &["verify", "cert.json", "--trust-issuer", "did:example:123"],
+        &[
+            "verify",
+            "cert.json",
+            "--trust-issuer",
+            "did:example:123",
+            "--at",
+            AT,
+        ],
     );
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("not supported"), "{}", stderr(&o));
     let o = run(dir.path(), &["verify", "cert.json", "--at", "yesterday"]);
     assert_exit(&o, 2);
-    let o = run(dir.path(), &["verify", "cert.json", "--bogus-flag"]);
+    let o = run(
+        dir.path(),
+        &["verify", "cert.json", "--bogus-flag", "--at", AT],
+    );
     assert_exit(&o, 2);
     assert!(!stderr(&o).contains("panicked"));
 }
@@ -829,7 +863,7 @@ fn a_registry_member_is_trusted_only_through_a_pinned_federation_key() {
         &issuer_key.verifying_key(),
         probity_spec::sample::ip_certificates_in_every_track(),
     );
-    let now = chrono::Utc::now();
+    let now = at();
     let registry = probity_spec::sample::signed_registry(
         &root,
         3,
@@ -876,6 +910,8 @@ fn a_registry_member_is_trusted_only_through_a_pinned_federation_key() {
             "registry.json",
             "--federation-key",
             &stranger,
+            "--at",
+            AT,
         ],
     );
     assert_exit(&o, 2);
@@ -914,7 +950,7 @@ fn publish_list(
         list.set(bit, true).unwrap();
     }
     let issuer = did::did_key(&key.verifying_key());
-    let now = chrono::Utc::now();
+    let now = at();
     let doc = status_list_credential(
         &server.url(path),
         &issuer,
@@ -1025,7 +1061,7 @@ fn status_lists_are_fetched_and_revocation_and_suspension_are_reported() {
     // A list served under another list's URL is refused.
     let body = {
         use probity_spec::status_list::{status_list_credential, BitstringStatusList, MIN_ENTRIES};
-        let now = chrono::Utc::now();
+        let now = at();
         let list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
         let doc = status_list_credential(
             &server.url("/status/revocation/2"),

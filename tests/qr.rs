@@ -129,7 +129,15 @@ fn payload_and_link_forms_verify_and_a_tampered_payload_does_not() {
     let tampered = String::from_utf8(digits).unwrap();
     let o = run(
         dir.path(),
-        &["verify", "--json", &tampered, "--trust-issuer", &did_key],
+        &[
+            "verify",
+            "--json",
+            &tampered,
+            "--trust-issuer",
+            &did_key,
+            "--at",
+            AT,
+        ],
     );
     assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
     // Wrong prefix, truncation, garbage: a clear error and exit 2.
@@ -205,7 +213,7 @@ fn images_without_a_code_or_too_large_are_refused_cleanly() {
         b"\x89PNG\r\n\x1a\nthis is not a png",
     )
     .unwrap();
-    let o = run(dir.path(), &["verify", "fake.png"]);
+    let o = run(dir.path(), &["verify", "fake.png", "--at", AT]);
     assert_exit(&o, 2);
 }
 

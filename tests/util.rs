@@ -16,6 +16,27 @@ pub fn vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/tests/vectors")
 }
 
+/// The moment every verification in the tests is judged at, unless a test names
+/// another on purpose. Tests never judge by the real clock, so a fresh clone passes in
+/// any year: the credentials they issue carry fixed dates around this time.
+pub const AT: &str = "2026-06-01T00:00:00Z";
+
+/// [`AT`] as a time.
+pub fn at() -> chrono::DateTime<chrono::Utc> {
+    AT.parse().unwrap()
+}
+
+/// Refuses a `probity verify` (or `demo`) without `--at`: its verdict would depend on
+/// the year the test runs in.
+fn require_fixed_time(args: &[&str]) {
+    if matches!(args.first(), Some(&"verify") | Some(&"demo")) {
+        assert!(
+            args.contains(&"--at"),
+            "tests judge at a fixed time: pass --at (util::AT) to {args:?}"
+        );
+    }
+}
+
 /// A `probity` command.
 pub fn probity() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_probity"));
@@ -27,6 +48,7 @@ pub fn probity() -> Command {
 
 /// Runs `probity` with `args` in `dir` and returns its output.
 pub fn run(dir: &Path, args: &[&str]) -> Output {
+    require_fixed_time(args);
     probity()
         .current_dir(dir)
         .args(args)
@@ -36,6 +58,7 @@ pub fn run(dir: &Path, args: &[&str]) -> Output {
 
 /// Runs `probity` with `stdin` piped in.
 pub fn run_with_stdin(dir: &Path, args: &[&str], stdin: &[u8]) -> Output {
+    require_fixed_time(args);
     let mut child = probity()
         .current_dir(dir)
         .args(args)
@@ -80,6 +103,9 @@ pub fn assert_exit(o: &Output, code: i32) {
 pub fn verify_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
     let mut all = vec!["verify", "--json"];
     all.extend_from_slice(args);
+    if !args.contains(&"--at") {
+        all.extend(["--at", AT]);
+    }
     let o = run(dir, &all);
     let report = serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("not a JSON report ({e}):\n{}\n{}", stdout(&o), stderr(&o)));
@@ -91,6 +117,7 @@ pub fn verify_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
 pub struct Server {
     pub base: String,
     docs: Arc<Mutex<HashMap<String, Vec<u8>>>>,
+    hits: Arc<std::sync::atomic::AtomicUsize>,
     stop: Arc<AtomicBool>,
     handle: Option<JoinHandle<()>>,
 }
@@ -101,13 +128,15 @@ impl Server {
         let addr = listener.local_addr().unwrap();
         let docs: Arc<Mutex<HashMap<String, Vec<u8>>>> = Arc::default();
         let stop = Arc::new(AtomicBool::new(false));
-        let (d, s) = (docs.clone(), stop.clone());
+        let hits: Arc<std::sync::atomic::AtomicUsize> = Arc::default();
+        let (d, s, h) = (docs.clone(), stop.clone(), hits.clone());
         let handle = std::thread::spawn(move || {
             for stream in listener.incoming() {
                 if s.load(Ordering::SeqCst) {
                     break;
                 }
                 if let Ok(stream) = stream {
+                    h.fetch_add(1, Ordering::SeqCst);
                     let d = d.clone();
                     std::thread::spawn(move || serve(stream, &d));
                 }
@@ -116,6 +145,7 @@ impl Server {
         Server {
             base: format!("http://{addr}"),
             docs,
+            hits,
             stop,
             handle: Some(handle),
         }
@@ -129,6 +159,11 @@ impl Server {
     /// Serves `body` at `path`.
     pub fn put(&self, path: &str, body: Vec<u8>) {
         self.docs.lock().unwrap().insert(path.to_owned(), body);
+    }
+
+    /// How many connections the server has taken.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
     }
 
     /// The full URL of `path`.

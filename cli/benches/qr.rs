@@ -11,8 +11,8 @@
 #[path = "../../tests/photo.rs"]
 mod photo;
 
-use probity::commands::qr::{decode_image, encode_credential, to_image, version_number};
 use probity_spec::compact;
+use probity_verifier::qr::{decode_image, encode_credential, to_image, version_number};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 

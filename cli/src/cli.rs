@@ -148,11 +148,20 @@ pub struct SignArgs {
 pub enum IssueCommand {
     /// Issue a POCUS Independent Practitioner (IP) certificate.
     ///
-    /// Every field can come from flags or from --input, a JSON file with the same names
-    /// in camelCase (flags win). Exam scores under their pass marks (written 85,
-    /// visual 85, practical 100 unless given) are refused.
+    /// Every field can come from flags or from --input, a JSON file holding the
+    /// credential subject's fields as SPEC.md §5.2 names them (`name`,
+    /// `registrationNumber`, `ipNumber`, `track`, `modules`, `curriculumVersion`,
+    /// `pathway`, `course.{id,provider,date}`, `loggedScans.{total,supervised,from,to,
+    /// supervisorIpNumber}`, `exams[].{kind,score,passMark,date,examiner}`), plus
+    /// `issuerName`, `validFrom` and `validUntil`; or a whole credential. Flags win.
+    /// An unknown member is refused by name. Exam scores under their pass marks
+    /// (written 85, visual 85, practical 100 unless given) are refused.
     IpCertificate(Box<IpCertificateArgs>),
     /// Issue a hospital's local skill attestation.
+    ///
+    /// Fields can come from --input as for ip-certificate, with the subject's fields
+    /// as SPEC.md §5.4 names them (`name`, `registrationNumber`, `department`,
+    /// `applications`, `supervisedScans`, `qaReviewer`, `reviewDate`, `privileges`).
     Attestation(Box<AttestationArgs>),
 }
 
@@ -194,7 +203,9 @@ pub struct IssueCommon {
     /// Holder's DID, if they have one.
     #[arg(long)]
     pub holder_did: Option<String>,
-    /// A JSON file with the credential's fields (camelCase); flags override it.
+    /// A JSON file (or - for standard input) with the credential subject's fields as
+    /// SPEC.md §5 names them, plus issuerName, validFrom and validUntil; flags
+    /// override it. Unknown members are refused.
     #[arg(long)]
     pub input: Option<PathBuf>,
     /// `proof.created` (RFC 3339); defaults to now, in whole seconds. With a fixed
@@ -428,6 +439,10 @@ pub struct DemoArgs {
     /// Print the steps and verdicts as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// Run the story at this time (RFC 3339) instead of now: the registry, the
+    /// certificate and every verification are dated from it.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `probity card`

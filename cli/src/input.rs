@@ -4,6 +4,7 @@
 
 use anyhow::{bail, Context, Result};
 use probity_spec::{compact, json::MAX_DOCUMENT_BYTES};
+use probity_verifier::qr;
 use std::io::Read;
 use std::path::Path;
 
@@ -51,11 +52,6 @@ pub fn display(path: &Path) -> String {
     }
 }
 
-/// Whether these bytes start like a PNG or JPEG file.
-pub fn is_image(bytes: &[u8]) -> bool {
-    bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xff, 0xd8, 0xff])
-}
-
 /// Where a credential came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Source {
@@ -81,8 +77,8 @@ pub fn load_credential(input: &str) -> Result<(Vec<u8>, Source)> {
         );
     }
     let bytes = read_capped(path, MAX_IMAGE_BYTES)?;
-    if is_image(&bytes) {
-        let text = crate::commands::qr::decode_image(&bytes).with_context(|| display(path))?;
+    if qr::is_image(&bytes) {
+        let text = qr::decode_image(&bytes).with_context(|| display(path))?;
         return Ok((payload_to_json(&text)?, Source::Image));
     }
     if let Ok(text) = std::str::from_utf8(&bytes) {

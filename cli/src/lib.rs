@@ -4,7 +4,6 @@
 
 pub mod cli;
 pub mod commands;
-pub mod fetch;
 pub mod input;
 pub mod logging;
 pub mod report;

@@ -1,7 +1,16 @@
-//! The Probity verifier node: syncs the trust registry and status lists and serves the
-//! verification page and API. Its router and sync loop arrive with the verifier-node
-//! issue; verification itself is [`probity_spec::verify()`], which the CLI already uses.
+//! The Probity verifier's library: what the `probity` CLI and the verifier node share
+//! around the pure [`probity_spec::verify()`].
+//!
+//! | module | what it holds |
+//! |---|---|
+//! | [`fetch`] | bounded HTTP fetching of trust data under a URL policy |
+//! | [`gather`] | building a trust snapshot: did:web issuers, and status lists fetched only for a credential whose proof and issuer check out |
+//! | [`qr`] | QR codes: encoding credentials, and reading codes from untrusted images |
 #![forbid(unsafe_code)]
-#![warn(missing_docs)]
+#![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+
+pub mod fetch;
+pub mod gather;
+pub mod qr;
 
 pub use probity_spec as spec;

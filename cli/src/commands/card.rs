@@ -230,7 +230,7 @@ fn png(text: &CardText, code: &qrcode::QrCode) -> GrayImage {
     }
     let modules = code.width() as u32 + 8;
     let scale = (px(QR_MM) / modules).max(1);
-    let qr = super::qr::to_image(code, scale);
+    let qr = probity_verifier::qr::to_image(code, scale);
     let (qx, qy) = (
         img.width() - qr.width() - px(1.5),
         img.height() - qr.height() - px(1.5),
@@ -249,7 +249,7 @@ pub fn run(args: &CardArgs) -> Result<i32> {
         );
     }
     let text = card_text(&credential)?;
-    let qr = super::qr::encode_credential(&credential, args.verifier_url.as_deref())?;
+    let qr = probity_verifier::qr::encode_credential(&credential, args.verifier_url.as_deref())?;
     match super::qr::extension(&args.out).as_str() {
         "svg" => std::fs::write(&args.out, svg(&text, &qr.code)),
         "png" => png(&text, &qr.code)
@@ -264,7 +264,7 @@ pub fn run(args: &CardArgs) -> Result<i32> {
     super::note(&format!(
         "wrote {} (QR version {}, {} mm)",
         args.out.display(),
-        super::qr::version_number(&qr.code),
+        probity_verifier::qr::version_number(&qr.code),
         QR_MM
     ));
     Ok(exit::OK)

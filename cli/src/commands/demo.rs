@@ -29,7 +29,10 @@ struct Step {
 
 /// Runs `probity demo`.
 pub fn run(args: &DemoArgs) -> Result<i32> {
-    let now = Utc::now();
+    let now = match &args.at {
+        Some(text) => probity_spec::time::parse(text).context("--at")?,
+        None => Utc::now(),
+    };
     let root = SigningKey::generate(&mut rand::rngs::OsRng);
     let issuer_key = SigningKey::generate(&mut rand::rngs::OsRng);
     let method = format!("{ISSUER}#key-1");
@@ -70,7 +73,7 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
     )?;
     let mut tampered = certificate.clone();
     tampered["credentialSubject"]["ipNumber"] = json!("IP-2026-99999");
-    let qr = super::qr::encode_credential(&certificate, None)?;
+    let qr = probity_verifier::qr::encode_credential(&certificate, None)?;
     let from_qr = compact::from_text(&qr.text).context("the QR payload does not decode")?;
 
     let verdict = |doc: &Value, trust: &TrustSnapshot| -> Result<Verdict> {
@@ -118,7 +121,7 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
             "asExpected": all_as_expected,
             "federationKey": federation_key,
             "issuer": ISSUER,
-            "qrVersion": super::qr::version_number(&qr.code),
+            "qrVersion": probity_verifier::qr::version_number(&qr.code),
             "qrTextLength": qr.text.chars().count(),
             "steps": steps.iter().map(|s| json!({
                 "what": s.what,
@@ -140,14 +143,14 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
 /// The demonstration as a person reads it.
 fn human(
     steps: &[Step],
-    qr: &super::qr::EncodedQr,
+    qr: &probity_verifier::qr::EncodedQr,
     federation_key: &str,
     args: &DemoArgs,
 ) -> String {
     let mut out = format!(
         "A federation (root key {federation_key}) accredits {ISSUER_NAME} ({ISSUER});\n\
          it issues an IP certificate, which fits QR version {} at level M ({} characters).\n\n",
-        super::qr::version_number(&qr.code),
+        probity_verifier::qr::version_number(&qr.code),
         qr.text.chars().count()
     );
     for step in steps {
@@ -163,11 +166,16 @@ fn human(
     }
     if let Some(dir) = &args.out {
         let dir = dir.display();
+        // A story told at another time is checked at that time too.
+        let at = args
+            .at
+            .as_ref()
+            .map_or(String::new(), |at| format!(" --at {at}"));
         out.push_str(&format!(
             "\nWrote {dir}/registry.json, cert.json, tampered.json and cert-qr.png. Check them with:\n\
-             \x20 probity verify {dir}/cert.json --registry {dir}/registry.json --federation-key {federation_key}\n\
-             \x20 probity verify {dir}/cert-qr.png --registry {dir}/registry.json --federation-key {federation_key}\n\
-             \x20 probity verify {dir}/tampered.json --registry {dir}/registry.json --federation-key {federation_key}\n"
+             \x20 probity verify {dir}/cert.json --registry {dir}/registry.json --federation-key {federation_key}{at}\n\
+             \x20 probity verify {dir}/cert-qr.png --registry {dir}/registry.json --federation-key {federation_key}{at}\n\
+             \x20 probity verify {dir}/tampered.json --registry {dir}/registry.json --federation-key {federation_key}{at}\n"
         ));
     }
     out

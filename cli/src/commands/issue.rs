@@ -14,10 +14,10 @@ use serde_json::{json, Map, Value};
 
 /// Runs `probity issue ip-certificate`.
 pub fn ip_certificate(args: &IpCertificateArgs) -> Result<i32> {
-    let mut fields = input_fields(&args.common)?;
-    for key in ENVELOPE_KEYS {
-        fields.remove(key);
-    }
+    let Input {
+        subject: mut fields,
+        envelope: envelope_fields,
+    } = read_input(&args.common, IP_SUBJECT)?;
     let set = |fields: &mut Map<String, Value>, path: &[&str], value: Option<Value>| {
         if let Some(value) = value {
             set_path(fields, path, value);
@@ -187,7 +187,7 @@ pub fn ip_certificate(args: &IpCertificateArgs) -> Result<i32> {
         .or_insert(serde_json::to_value(Achievement::ip_certificate(track))?);
     let subject: IpCertificateSubject = serde_json::from_value(Value::Object(fields))
         .map_err(|e| anyhow!("credentialSubject: {e}"))?;
-    let (envelope, key, vm) = envelope(&args.common)?;
+    let (envelope, key, vm) = envelope(&args.common, &envelope_fields)?;
     let unsigned = model::ip_certificate(&envelope, &subject)
         .map_err(|e| anyhow!("refusing to issue: {e}"))?;
     sign_and_write(&args.common, &unsigned, &key, vm)
@@ -195,10 +195,10 @@ pub fn ip_certificate(args: &IpCertificateArgs) -> Result<i32> {
 
 /// Runs `probity issue attestation`.
 pub fn attestation(args: &AttestationArgs) -> Result<i32> {
-    let mut fields = input_fields(&args.common)?;
-    for key in ENVELOPE_KEYS {
-        fields.remove(key);
-    }
+    let Input {
+        subject: mut fields,
+        envelope: envelope_fields,
+    } = read_input(&args.common, ATTESTATION_SUBJECT)?;
     let s = |v: &Option<String>| v.clone().map(Value::from);
     for (path, value) in [
         ("name", s(&args.holder_name)),
@@ -246,7 +246,7 @@ pub fn attestation(args: &AttestationArgs) -> Result<i32> {
     )?;
     let subject: SkillAttestationSubject = serde_json::from_value(Value::Object(fields))
         .map_err(|e| anyhow!("credentialSubject: {e}"))?;
-    let (envelope, key, vm) = envelope(&args.common)?;
+    let (envelope, key, vm) = envelope(&args.common, &envelope_fields)?;
     let unsigned = model::skill_attestation(&envelope, &subject)
         .map_err(|e| anyhow!("refusing to issue: {e}"))?;
     sign_and_write(&args.common, &unsigned, &key, vm)
@@ -255,31 +255,137 @@ pub fn attestation(args: &AttestationArgs) -> Result<i32> {
 /// Envelope keys an input file may hold beside the subject's fields.
 const ENVELOPE_KEYS: [&str; 3] = ["issuerName", "validFrom", "validUntil"];
 
-fn input_fields(common: &IssueCommon) -> Result<Map<String, Value>> {
+/// The members an input file may hold for one credential type: the subject's members
+/// as SPEC.md names them, and for each member that is an object (or a list of
+/// objects), the members it may hold in turn.
+struct SubjectShape {
+    members: &'static [&'static str],
+    nested: &'static [(&'static str, &'static [&'static str])],
+}
+
+/// SPEC.md §5.2, §5.3 and §5.5.
+const IP_SUBJECT: SubjectShape = SubjectShape {
+    members: &[
+        "id",
+        "type",
+        "name",
+        "registrationNumber",
+        "ipNumber",
+        "track",
+        "modules",
+        "curriculumVersion",
+        "pathway",
+        "course",
+        "loggedScans",
+        "exams",
+        "achievement",
+    ],
+    nested: &[
+        ("course", &["id", "provider", "date"]),
+        (
+            "loggedScans",
+            &["total", "supervised", "from", "to", "supervisorIpNumber"],
+        ),
+        ("exams", &["kind", "score", "passMark", "date", "examiner"]),
+    ],
+};
+
+/// SPEC.md §5.4 and §5.5.
+const ATTESTATION_SUBJECT: SubjectShape = SubjectShape {
+    members: &[
+        "id",
+        "type",
+        "name",
+        "registrationNumber",
+        "department",
+        "applications",
+        "supervisedScans",
+        "qaReviewer",
+        "reviewDate",
+        "privileges",
+        "achievement",
+    ],
+    nested: &[],
+};
+
+/// What `--input` held: the subject's fields, and the envelope's.
+struct Input {
+    subject: Map<String, Value>,
+    envelope: Map<String, Value>,
+}
+
+/// Reads `--input` once (it may be standard input, which can be read only once) and
+/// refuses any member this credential type does not have, by name, so that a typo or
+/// a flag name is not dropped without a word.
+fn read_input(common: &IssueCommon, shape: SubjectShape) -> Result<Input> {
     let Some(path) = &common.input else {
-        return Ok(Map::new());
+        return Ok(Input {
+            subject: Map::new(),
+            envelope: Map::new(),
+        });
     };
-    match crate::input::read_json(path)? {
-        Value::Object(mut map) => {
-            // An input file may be a credential subject's fields, or a credential whose
-            // credentialSubject holds them; then only its envelope fields (issuer
-            // name, validity) are taken from the top level.
-            if let Some(Value::Object(subject)) = map.remove("credentialSubject") {
-                let mut fields = subject;
-                for key in ENVELOPE_KEYS {
-                    if let Some(v) = map.remove(key) {
-                        fields.insert(key.to_owned(), v);
-                    }
-                }
-                if let Some(name) = map.get("issuer").and_then(|i| i.get("name")).cloned() {
-                    fields.entry("issuerName").or_insert(name);
-                }
-                return Ok(fields);
+    let source = crate::input::display(path);
+    let Value::Object(mut map) = crate::input::read_json(path)? else {
+        bail!("{source} must hold a JSON object");
+    };
+    // An input file may be a credential subject's fields (with the envelope keys
+    // beside them), or a whole credential: then its credentialSubject holds the
+    // fields and only the envelope keys are taken from the top level.
+    let mut subject = match map.remove("credentialSubject") {
+        Some(Value::Object(subject)) => {
+            if let Some(name) = map.get("issuer").and_then(|i| i.get("name")).cloned() {
+                map.entry("issuerName").or_insert(name);
             }
-            Ok(map)
+            map.retain(|k, _| ENVELOPE_KEYS.contains(&k.as_str()));
+            let mut fields = subject;
+            fields.append(&mut map);
+            fields
         }
-        _ => bail!("{} must hold a JSON object", path.display()),
+        Some(_) => bail!("{source}: credentialSubject must be an object"),
+        None => map,
+    };
+    let mut envelope = Map::new();
+    for key in ENVELOPE_KEYS {
+        if let Some(v) = subject.remove(key) {
+            envelope.insert(key.to_owned(), v);
+        }
     }
+    refuse_unknown(&source, &subject, &shape)?;
+    Ok(Input { subject, envelope })
+}
+
+fn refuse_unknown(source: &str, subject: &Map<String, Value>, shape: &SubjectShape) -> Result<()> {
+    let unknown = |path: String, key: &str, allowed: &[&str]| {
+        anyhow!(
+            "{source}: unknown member {path}{key}; it may hold {} (the credential subject's fields as SPEC.md §5 names them), and {}",
+            allowed.join(", "),
+            ENVELOPE_KEYS.join(", ")
+        )
+    };
+    for key in subject.keys() {
+        if !shape.members.contains(&key.as_str()) {
+            return Err(unknown(String::new(), key, shape.members));
+        }
+    }
+    for (member, allowed) in shape.nested {
+        let items: Vec<(String, &Value)> = match subject.get(*member) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{member}[{i}]."), v))
+                .collect(),
+            Some(v) => vec![(format!("{member}."), v)],
+            None => Vec::new(),
+        };
+        for (path, item) in items {
+            for key in item.as_object().into_iter().flat_map(Map::keys) {
+                if !allowed.contains(&key.as_str()) {
+                    return Err(unknown(path.clone(), key, allowed));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn require(fields: &Map<String, Value>, required: &[(&str, &str)]) -> Result<()> {
@@ -320,9 +426,11 @@ fn set_path(fields: &mut Map<String, Value>, path: &[&str], value: Value) {
     }
 }
 
-fn envelope(common: &IssueCommon) -> Result<(Envelope, ed25519_dalek::SigningKey, String)> {
+fn envelope(
+    common: &IssueCommon,
+    fields: &Map<String, Value>,
+) -> Result<(Envelope, ed25519_dalek::SigningKey, String)> {
     let (file, key) = super::key::load(&common.key)?;
-    let fields = input_fields(common)?;
     let from_file = |name: &str| fields.get(name).and_then(Value::as_str).map(str::to_owned);
     let issuer = common
         .issuer

@@ -42,10 +42,10 @@ pub fn show(path: &Path, as_json: bool) -> Result<i32> {
     let (file, key) = load(path)?;
     let info = describe(&file, &key);
     if as_json {
-        super::print_line(&serde_json::to_string_pretty(&info)?)?;
+        super::print(super::pretty(&info)?)?;
     } else {
         let field = |name: &str| info[name].as_str().unwrap_or_default().to_owned();
-        super::print(format!(
+        super::print_text(&format!(
             "did:key             {}\npublicKeyMultibase  {}\nverificationMethod  {}\ncontroller          {}\n",
             field("didKey"),
             field("publicKeyMultibase"),

@@ -61,7 +61,11 @@ pub fn print(contents: impl AsRef<[u8]>) -> Result<()> {
 /// Writes a line for the person at the terminal to standard error. A closed or broken
 /// standard error is not a reason to fail (or panic, as `eprintln!` does): the line is
 /// dropped and the command's own outcome stands.
+///
+/// Errors and notes quote what documents and flags hold, so every control or
+/// bidirectional character in them is shown escaped (`probity_spec::text`).
 pub fn note(text: &str) {
+    let text = probity_spec::text::printable_lines(text);
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
@@ -70,9 +74,20 @@ pub fn print_line(text: &str) -> Result<()> {
     print(format!("{text}\n"))
 }
 
-/// A signed document as pretty JSON with a final newline.
+/// A document as pretty JSON with a final newline. Characters JSON allows raw but a
+/// terminal would act on (C1 controls, bidirectional overrides) are written as `\u`
+/// escapes: the same JSON value, safe to print.
 pub fn pretty(value: &serde_json::Value) -> Result<Vec<u8>> {
-    let mut bytes = serde_json::to_vec_pretty(value)?;
+    let text = serde_json::to_string_pretty(value)?;
+    let mut bytes = probity_spec::text::json_for_terminal(&text)
+        .into_owned()
+        .into_bytes();
     bytes.push(b'\n');
     Ok(bytes)
+}
+
+/// Prints text we composed around values taken from files, with every control or
+/// bidirectional character in those values shown escaped.
+pub fn print_text(text: &str) -> Result<()> {
+    print(probity_spec::text::printable_lines(text).as_bytes())
 }

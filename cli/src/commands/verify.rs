@@ -2,14 +2,20 @@
 //! status lists) into a snapshot, then call the one pure `verify()` function.
 
 use crate::cli::VerifyArgs;
-use crate::fetch::Fetcher;
 use crate::{exit, input, report};
 use anyhow::{bail, Context, Result};
-use chrono::{DateTime, Utc};
-use probity_spec::did::{self, Did, DidDocument};
+use chrono::Utc;
+use probity_spec::did::Did;
+use probity_spec::multikey;
 use probity_spec::trust::TrustSnapshot;
-use probity_spec::{multikey, status_list};
-use tracing::{info, warn};
+use probity_spec::verify::Verdict;
+use probity_verifier::fetch::{FetchPolicy, Fetcher, DEFAULT_TIMEOUT};
+use probity_verifier::gather::{self, StatusFetch};
+use std::time::Duration;
+use tracing::info;
+
+/// How long all of a credential's status lists may take together.
+const STATUS_DEADLINE: Duration = Duration::from_secs(5);
 
 /// Runs `probity verify`.
 pub fn run(args: &VerifyArgs) -> Result<i32> {
@@ -19,13 +25,34 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     };
     let (bytes, source) = input::load_credential(&args.input)?;
     info!(?source, bytes = bytes.len(), "credential loaded");
-    let fetcher = Fetcher::new()?;
-    let trust = build_trust(args, &bytes, &fetcher, at)?;
+    // The CLI fetches from this machine too, so that nodes and tests on one machine
+    // work; private networks stay closed (SPEC.md §10.6).
+    let fetcher = Fetcher::new(FetchPolicy::default(), DEFAULT_TIMEOUT)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the runtime for fetching")?;
+    let trust = runtime.block_on(async {
+        let mut trust = build_trust(args, &fetcher, at).await?;
+        let how = StatusFetch {
+            offline: args.offline,
+            deadline: STATUS_DEADLINE,
+        };
+        gather::fetch_status_lists(&mut trust, &bytes, at, &fetcher, how).await;
+        anyhow::Ok(trust)
+    })?;
     let report = probity_spec::verify(&bytes, &trust, at);
     if args.json {
         super::print_line(&report::json(&report))?;
     } else {
         super::print(report::human(&report))?;
+    }
+    let no_trust_given = args.trust_issuers.is_empty() && args.registry.is_none();
+    if report.verdict == Verdict::UntrustedIssuer && no_trust_given {
+        super::note(
+            "hint: no issuer is trusted yet. Name one with --trust-issuer DID, or give the \
+             federation's registry with --registry FILE --federation-key KEY.",
+        );
     }
     Ok(if report.is_valid() {
         exit::OK
@@ -34,22 +61,19 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     })
 }
 
-fn build_trust(
+async fn build_trust(
     args: &VerifyArgs,
-    credential: &[u8],
     fetcher: &Fetcher,
-    at: DateTime<Utc>,
+    at: chrono::DateTime<Utc>,
 ) -> Result<TrustSnapshot> {
     let mut trust = TrustSnapshot::new();
     for did_str in &args.trust_issuers {
         match Did::parse(did_str).with_context(|| format!("--trust-issuer {did_str}"))? {
             Did::Key { .. } => trust.trust_issuer(did_str)?,
             Did::Web { did } => {
-                let url = did::did_web_url(&did)?;
-                let body = fetcher
-                    .get(&url)
-                    .with_context(|| format!("cannot resolve {did}"))?;
-                let document = DidDocument::parse(&body, &did).with_context(|| url.clone())?;
+                let document = gather::resolve_did_web(fetcher, &did)
+                    .await
+                    .with_context(|| format!("--trust-issuer {did}"))?;
                 trust.trust_issuer_document(&document)?;
             }
         }
@@ -70,34 +94,9 @@ fn build_trust(
         let registry = trust
             .add_registry(document, &pinned, at)
             .with_context(|| format!("registry {} refused", path.display()))?;
-        info!(name = %registry.name, version = registry.version, "registry accepted");
+        info!(name = %probity_spec::text::printable(&registry.name), version = registry.version, "registry accepted");
     } else if !args.federation_keys.is_empty() {
         bail!("--federation-key is given without --registry");
-    }
-    // Status lists: fetched only for a credential that parses; verify() judges the rest.
-    let Ok(document) = probity_spec::json::parse_strict(credential) else {
-        return Ok(trust);
-    };
-    let Ok(entries) = status_list::entries_of(&document) else {
-        return Ok(trust);
-    };
-    let mut urls: Vec<&str> = entries.iter().map(|e| e.list_url.as_str()).collect();
-    urls.sort_unstable();
-    urls.dedup();
-    for url in urls {
-        if args.offline {
-            trust.record_status_failure(url, "--offline was given");
-            continue;
-        }
-        let fetched_at = Utc::now();
-        let outcome = fetcher
-            .get(url)
-            .and_then(|body| Ok(probity_spec::json::parse_strict(&body)?))
-            .and_then(|doc| Ok(trust.add_status_list(url, doc, fetched_at)?));
-        if let Err(e) = outcome {
-            warn!(url, error = %format!("{e:#}"), "status list unavailable");
-            trust.record_status_failure(url, format!("{e:#}"));
-        }
     }
     Ok(trust)
 }
