@@ -1,0 +1,482 @@
+//! The verifier node's HTTP API.
+//!
+//! | route | what it does |
+//! |---|---|
+//! | `POST /api/v1/verify` | verifies a credential (JSON), a QR payload or link (text, or `{"payload": …}`), or an uploaded image (multipart); `?at=` judges as of another time |
+//! | `POST /credentials/verify` | the same, in the W3C VC API shape |
+//! | `GET /api/v1/sync` | per federation and per issuer: what is held and how fresh |
+//! | `GET /api/v1/bundle` | every signed document held, as one file for `probity verify --bundle` |
+//! | `GET /metrics` | Prometheus text |
+//! | `GET /healthz` | liveness |
+//!
+//! Every client fault is a 4xx with a JSON body `{"error": …}` naming what was wrong;
+//! a 5xx says only that something failed, and the detail goes to the log.
+
+use super::config::VcApiTrust;
+use super::store::DocumentKind;
+use super::Node;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use probity_spec::verify::{CheckId, CheckStatus, Report};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Semaphore;
+
+/// A request longer than this is answered with 408.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The one error type of the API.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    /// A client fault: `status` (4xx) with a message naming what was wrong.
+    pub fn client(status: StatusCode, message: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            message: message.into(),
+        }
+    }
+
+    fn bad_request(message: impl Into<String>) -> Self {
+        Self::client(StatusCode::BAD_REQUEST, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = if self.status.is_server_error() {
+            tracing::error!(detail = %self.message, "request failed");
+            json!({"error": "the verifier failed to answer; the detail is in its log"})
+        } else {
+            json!({"error": self.message})
+        };
+        (self.status, Json(body)).into_response()
+    }
+}
+
+struct AppState {
+    node: Arc<Node>,
+    permits: Arc<Semaphore>,
+}
+
+/// The node's routes, with body limits and timeouts.
+pub fn router(node: Arc<Node>) -> Router {
+    let max_body = node.config.max_body;
+    let permits = Arc::new(Semaphore::new(node.config.concurrency));
+    let state = Arc::new(AppState { node, permits });
+    Router::new()
+        .route("/api/v1/verify", post(verify))
+        .route("/credentials/verify", post(vc_api_verify))
+        .route("/api/v1/sync", get(sync))
+        .route("/api/v1/bundle", get(bundle))
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .fallback(|| async {
+            ApiError::client(StatusCode::NOT_FOUND, "no such route; see /api/v1/verify, /api/v1/sync, /api/v1/bundle, /metrics, /healthz")
+        })
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
+        .with_state(state)
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VerifyQuery {
+    /// Judge as of this time (RFC 3339) instead of now.
+    at: Option<String>,
+}
+
+impl VerifyQuery {
+    fn at(&self, node: &Node) -> Result<DateTime<Utc>, ApiError> {
+        match &self.at {
+            None => Ok(node.now()),
+            Some(text) => probity_spec::time::parse(text)
+                .map_err(|e| ApiError::bad_request(format!("at: {e}"))),
+        }
+    }
+}
+
+/// Takes a permit to verify, or refuses at once when the node is at its limit.
+fn permit(state: &AppState) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+    state.permits.clone().try_acquire_owned().map_err(|_| {
+        ApiError::client(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the verifier is at its limit of requests at once; try again shortly",
+        )
+    })
+}
+
+async fn verify(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<VerifyQuery>, axum::extract::rejection::QueryRejection>,
+    request: Request,
+) -> Result<Json<Value>, ApiError> {
+    let _permit = permit(&state)?;
+    let node = &state.node;
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    let at = query.at(node)?;
+    let credential = match read_credential(request).await {
+        Ok(c) => c,
+        Err(e) => {
+            node.metrics.count_refused();
+            return Err(e);
+        }
+    };
+    let snapshot = node.snapshot();
+    let report = probity_spec::verify(&credential, &snapshot, at);
+    node.metrics.count_verdict(report.verdict);
+    let mut body = serde_json::to_value(&report).map_err(|e| ApiError {
+        status: StatusCode::INTERNAL_SERVER_ERROR,
+        message: e.to_string(),
+    })?;
+    body["statusData"] = status_data(node, &credential, at);
+    Ok(Json(body))
+}
+
+/// How fresh the status data behind a verdict was: for each list the credential
+/// names, when the node last fetched or confirmed it.
+fn status_data(node: &Node, credential: &[u8], at: DateTime<Utc>) -> Value {
+    let urls = crate::gather::status_list_urls(credential);
+    let held = node.held_documents();
+    let lists: Vec<Value> = urls
+        .iter()
+        .map(|url| {
+            match held
+                .iter()
+                .find(|d| d.kind == DocumentKind::StatusList && &d.key == url)
+            {
+                Some(d) => {
+                    let age = probity_spec::time::parse(&d.confirmed_at)
+                        .map(|t| (at - t).num_seconds().max(0))
+                        .ok();
+                    json!({"id": url, "held": true, "confirmedAt": d.confirmed_at, "ageSeconds": age})
+                }
+                None => json!({"id": url, "held": false}),
+            }
+        })
+        .collect();
+    let oldest = lists.iter().filter_map(|l| l["ageSeconds"].as_i64()).max();
+    json!({"lists": lists, "oldestAgeSeconds": oldest})
+}
+
+/// Reads the credential from whatever the client sent: JSON (a credential, or
+/// `{"credential": …}`, or `{"payload": "PB1:…"}`), plain text (a payload or link), or
+/// a multipart upload (an image of the code, a payload, or JSON).
+async fn read_credential(request: Request) -> Result<Vec<u8>, ApiError> {
+    let content_type = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if content_type.starts_with("multipart/form-data") {
+        let mut multipart = Multipart::from_request(request, &())
+            .await
+            .map_err(|e| ApiError::client(e.status(), e.body_text()))?;
+        while let Some(field) = multipart
+            .next_field()
+            .await
+            .map_err(|e| ApiError::client(e.status(), e.body_text()))?
+        {
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| ApiError::client(e.status(), e.body_text()))?;
+            if data.is_empty() {
+                continue;
+            }
+            return credential_from_upload(data).await;
+        }
+        return Err(ApiError::bad_request("the upload holds no file"));
+    }
+    let body = Bytes::from_request(request, &())
+        .await
+        .map_err(|e| ApiError::client(e.status(), e.body_text()))?;
+    if content_type.starts_with("text/plain") {
+        let text = std::str::from_utf8(&body)
+            .map_err(|_| ApiError::bad_request("the text is not UTF-8"))?;
+        return payload_to_json(text);
+    }
+    if content_type.is_empty() || content_type.contains("json") {
+        return credential_from_json(&body);
+    }
+    if content_type.starts_with("image/") {
+        return credential_from_upload(body).await;
+    }
+    Err(ApiError::client(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        format!("cannot read {content_type}; send JSON, text/plain (a QR payload) or multipart/form-data (an image)"),
+    ))
+}
+
+fn credential_from_json(body: &[u8]) -> Result<Vec<u8>, ApiError> {
+    let value = probity_spec::json::parse_strict(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not usable JSON: {e}")))?;
+    let Value::Object(map) = &value else {
+        return Err(ApiError::bad_request(
+            "the body must be a JSON object: a credential, {\"credential\": …} or {\"payload\": \"PB1:…\"}",
+        ));
+    };
+    if map.contains_key("@context") {
+        // The credential's own bytes go to verify(), which judges them itself.
+        return Ok(body.to_vec());
+    }
+    match (map.get("credential"), map.get("payload")) {
+        (Some(c @ Value::Object(_)), None) => Ok(c.to_string().into_bytes()),
+        (Some(_), None) => Err(ApiError::bad_request("credential: must be a JSON object")),
+        (None, Some(Value::String(text))) => payload_to_json(text),
+        (None, Some(_)) => Err(ApiError::bad_request("payload: must be a string")),
+        _ => Err(ApiError::bad_request(
+            "the body must be a credential, {\"credential\": …} or {\"payload\": \"PB1:…\"}",
+        )),
+    }
+}
+
+fn payload_to_json(text: &str) -> Result<Vec<u8>, ApiError> {
+    let value = probity_spec::compact::from_text(text)
+        .map_err(|e| ApiError::client(StatusCode::UNPROCESSABLE_ENTITY, format!("payload: {e}")))?;
+    Ok(value.to_string().into_bytes())
+}
+
+async fn credential_from_upload(data: Bytes) -> Result<Vec<u8>, ApiError> {
+    if crate::qr::is_image(&data) {
+        // Decoding is CPU work with its own time budget: off the async threads.
+        let text = tokio::task::spawn_blocking(move || crate::qr::decode_image(&data))
+            .await
+            .map_err(|e| ApiError {
+                status: StatusCode::INTERNAL_SERVER_ERROR,
+                message: e.to_string(),
+            })?
+            .map_err(|e| {
+                ApiError::client(StatusCode::UNPROCESSABLE_ENTITY, format!("image: {e}"))
+            })?;
+        return payload_to_json(&text);
+    }
+    match std::str::from_utf8(&data) {
+        Ok(text) if probity_spec::compact::is_text(text) => payload_to_json(text),
+        _ => credential_from_json(&data),
+    }
+}
+
+/// W3C VC API `POST /credentials/verify`: `{"verifiableCredential": …, "options": …}`.
+async fn vc_api_verify(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let _permit = permit(&state)?;
+    let node = &state.node;
+    let body = body.map_err(|e| ApiError::client(e.status(), e.body_text()))?;
+    if let Some(ct) = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+    {
+        if !ct.to_ascii_lowercase().contains("json") {
+            return Err(ApiError::client(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "send application/json",
+            ));
+        }
+    }
+    let value = probity_spec::json::parse_strict(&body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not usable JSON: {e}")))?;
+    let credential = match value.get("verifiableCredential") {
+        Some(c @ Value::Object(_)) => c.to_string().into_bytes(),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "verifiableCredential: must be a JSON object",
+            ))
+        }
+        None => return Err(ApiError::bad_request("verifiableCredential: is missing")),
+    };
+    let snapshot = node.snapshot();
+    let at = node.now();
+    let report = probity_spec::verify(&credential, &snapshot, at);
+    node.metrics.count_verdict(report.verdict);
+    let (verified, answer) = vc_api_answer(&report, node.config.vc_api_trust);
+    let status = if verified {
+        StatusCode::OK
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    Ok((status, Json(answer)).into_response())
+}
+
+/// The VC API answer for a report: which checks passed, the warnings, the errors.
+fn vc_api_answer(report: &Report, trust: VcApiTrust) -> (bool, Value) {
+    let mut checks = Vec::new();
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    for check in &report.checks {
+        // A generic verifier (proof-only) reports the issuer's standing, but does not
+        // let it decide.
+        let advisory = trust == VcApiTrust::ProofOnly
+            && matches!(check.id, CheckId::Issuer | CheckId::Accreditation);
+        match check.status {
+            CheckStatus::Pass => checks.push(check.id.as_str()),
+            CheckStatus::Warn => {
+                checks.push(check.id.as_str());
+                warnings.push(json!({"check": check.id.as_str(), "message": check.message}));
+            }
+            CheckStatus::Fail | CheckStatus::Skip if advisory => {
+                warnings.push(json!({"check": check.id.as_str(), "message": check.message}));
+            }
+            CheckStatus::Fail | CheckStatus::Skip => {
+                errors.push(json!({"check": check.id.as_str(), "message": check.message}));
+            }
+        }
+    }
+    let verified = errors.is_empty();
+    (
+        verified,
+        json!({
+            "verified": verified,
+            "verdict": if trust == VcApiTrust::ProofOnly && verified { "VALID".to_owned() } else { report.verdict.to_string() },
+            "checks": checks,
+            "warnings": warnings,
+            "errors": errors,
+        }),
+    )
+}
+
+async fn sync(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let node = &state.node;
+    let now = node.now();
+    let sync_state = node.sync_state();
+    let held = node.held_documents();
+    let mut registries = Vec::new();
+    for federation in &node.config.federations {
+        let key = &federation.root_key_text;
+        let document = held
+            .iter()
+            .find(|d| d.kind == DocumentKind::Registry && &d.key == key);
+        let known = sync_state.registries.get(key);
+        registries.push(json!({
+            "federationKey": key,
+            "version": document.and_then(|d| registry_version(&d.body)),
+            "source": document.map(|d| d.source.clone()),
+            "confirmedAt": document.map(|d| d.confirmed_at.clone()),
+            "lastProblem": known.and_then(|k| k.last_problem.clone()),
+        }));
+    }
+    let mut issuers: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for d in held.iter().filter(|d| d.kind == DocumentKind::StatusList) {
+        let issuer = list_issuer(&d.body).unwrap_or_else(|| "(unknown)".to_owned());
+        let age = probity_spec::time::parse(&d.confirmed_at)
+            .map(|t| (now - t).num_seconds().max(0))
+            .ok();
+        issuers.entry(issuer).or_default().push(json!({
+            "id": d.key,
+            "confirmedAt": d.confirmed_at,
+            "ageSeconds": age,
+            "lastProblem": sync_state.list_errors.get(&d.key),
+        }));
+    }
+    let issuers: Vec<Value> = issuers
+        .into_iter()
+        .map(|(did, lists)| json!({"issuer": did, "statusLists": lists}))
+        .collect();
+    let failing: Vec<Value> = sync_state
+        .list_errors
+        .iter()
+        .filter(|(id, _)| !held.iter().any(|d| &&d.key == id))
+        .map(|(id, problem)| json!({"id": id, "problem": problem}))
+        .collect();
+    Json(json!({
+        "now": probity_spec::time::format(now),
+        "lastRound": sync_state.last_round.map(probity_spec::time::format),
+        "registries": registries,
+        "issuers": issuers,
+        "unavailableLists": failing,
+        "fetchFailures": sync_state.fetch_failures,
+    }))
+}
+
+fn registry_version(body: &str) -> Option<u64> {
+    serde_json::from_str::<Value>(body)
+        .ok()?
+        .get("credentialSubject")?
+        .get("version")?
+        .as_u64()
+}
+
+fn list_issuer(body: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(body).ok()?;
+    probity_spec::model::issuer_id(&value).map(str::to_owned)
+}
+
+/// The bundle: every signed document held, with when each was confirmed, for
+/// `probity verify --bundle`. Everything in it is signed, so it can travel by any
+/// means; the reader still pins its own federation keys.
+async fn bundle(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let node = &state.node;
+    let held = node.held_documents();
+    let section = |kind: DocumentKind| -> Vec<Value> {
+        held.iter()
+            .filter(|d| d.kind == kind)
+            .filter_map(|d| {
+                let document: Value = serde_json::from_str(&d.body).ok()?;
+                Some(json!({"source": d.source, "confirmedAt": d.confirmed_at, "document": document}))
+            })
+            .collect()
+    };
+    Json(json!({
+        "type": "ProbityTrustBundle",
+        "createdAt": probity_spec::time::format(node.now()),
+        "registries": section(DocumentKind::Registry),
+        "didDocuments": section(DocumentKind::DidDocument),
+        "statusLists": section(DocumentKind::StatusList),
+    }))
+}
+
+async fn metrics(State(state): State<Arc<AppState>>) -> Response {
+    let node = &state.node;
+    let now = node.now();
+    let held = node.held_documents();
+    let mut oldest: BTreeMap<String, f64> = BTreeMap::new();
+    for d in held.iter().filter(|d| d.kind == DocumentKind::StatusList) {
+        let issuer = list_issuer(&d.body).unwrap_or_else(|| "(unknown)".to_owned());
+        if let Ok(t) = probity_spec::time::parse(&d.confirmed_at) {
+            let age = (now - t).num_milliseconds().max(0) as f64 / 1000.0;
+            let entry = oldest.entry(issuer).or_insert(0.0);
+            *entry = entry.max(age);
+        }
+    }
+    let ages: Vec<(String, f64)> = oldest.into_iter().collect();
+    let versions: Vec<(String, u64)> = held
+        .iter()
+        .filter(|d| d.kind == DocumentKind::Registry)
+        .filter_map(|d| Some((d.key.clone(), registry_version(&d.body)?)))
+        .collect();
+    let text = node
+        .metrics
+        .render(&ages, node.sync_state().fetch_failures, &versions);
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let snapshot = state.node.snapshot();
+    Json(json!({"status": "ok", "registries": snapshot.registries().len()}))
+}

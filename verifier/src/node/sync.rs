@@ -1,0 +1,303 @@
+//! The sync loop: keeps each federation's registry and every member's status lists
+//! fresh, by polling with conditional requests (`If-None-Match`), with jitter so a
+//! fleet of nodes does not poll in step.
+//!
+//! Every document is checked before it is kept (signature, pinned root or member key,
+//! id, rollback), so whoever served it (the issuer, a mirror, a peer) can delay data
+//! but never forge it. A registry older than the one held is refused, and the refusal
+//! is logged and shown in `/api/v1/sync`; the node keeps the one it had.
+
+use super::store::{DocumentKind, StoredDocument};
+use super::{config::FederationConfig, config::RegistrySource, lock, Node};
+use crate::fetch::{Conditional, FetchError, Validators};
+use futures_util::StreamExt;
+use probity_spec::text::printable;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Fetches in flight at once during a round.
+const PARALLEL_FETCHES: usize = 32;
+/// Most list URLs taken from one member's index.
+const MAX_LISTS_PER_MEMBER: usize = 64;
+
+/// Runs sync rounds until `stop` turns true: one at once, then one every `refresh`
+/// (±10%).
+pub async fn run(node: Arc<Node>, mut stop: tokio::sync::watch::Receiver<bool>) {
+    loop {
+        sync_once(&node).await;
+        let base = node.config.refresh.as_secs_f64();
+        let jitter = base * 0.1 * (rand::random::<f64>() * 2.0 - 1.0);
+        let wait = Duration::from_secs_f64((base + jitter).max(0.05));
+        tokio::select! {
+            _ = tokio::time::sleep(wait) => {}
+            _ = stop.changed() => return,
+        }
+    }
+}
+
+/// One round: every federation's registry, then every member's status lists.
+pub async fn sync_once(node: &Node) {
+    for federation in &node.config.federations {
+        sync_registry(node, federation).await;
+    }
+    node.rebuild_snapshot();
+    let urls = list_urls(node).await;
+    let fetches = futures_util::stream::iter(urls)
+        .map(|url| async move {
+            let validators = node
+                .held(DocumentKind::StatusList, &url)
+                .map(|d| Validators {
+                    etag: d.etag,
+                    last_modified: d.last_modified,
+                })
+                .unwrap_or_default();
+            let outcome = node.fetcher.get_if_changed(&url, &validators).await;
+            (url, outcome)
+        })
+        .buffer_unordered(PARALLEL_FETCHES);
+    let results: Vec<(String, Result<Conditional, FetchError>)> = fetches.collect().await;
+    for (url, outcome) in results {
+        accept_list(node, &url, outcome);
+    }
+    node.rebuild_snapshot();
+    lock(&node.sync_state).last_round = Some(node.now());
+}
+
+/// Fetches (or reads) one federation's registry and keeps it if it checks out and is
+/// not older than the one held.
+async fn sync_registry(node: &Node, federation: &FederationConfig) {
+    let key = federation.root_key_text.clone();
+    let held = node.held(DocumentKind::Registry, &key);
+    let now = node.now();
+    let (source, fetched) = match &federation.registry {
+        RegistrySource::Url(url) => {
+            let validators = held
+                .as_ref()
+                .filter(|h| &h.source == url)
+                .map(|h| Validators {
+                    etag: h.etag.clone(),
+                    last_modified: h.last_modified.clone(),
+                })
+                .unwrap_or_default();
+            let outcome = node.fetcher.get_if_changed(url, &validators).await;
+            (url.clone(), outcome.map_err(|e| e.to_string()))
+        }
+        RegistrySource::File(path) => {
+            let read = std::fs::read(path)
+                .map_err(|e| format!("cannot read {}: {e}", path.display()))
+                .and_then(|body| {
+                    if body.len() > crate::fetch::MAX_BYTES {
+                        Err(format!(
+                            "{} is over {} bytes",
+                            path.display(),
+                            crate::fetch::MAX_BYTES
+                        ))
+                    } else {
+                        Ok(Conditional::Changed(crate::fetch::Fetched {
+                            body,
+                            etag: None,
+                            last_modified: None,
+                        }))
+                    }
+                });
+            (path.display().to_string(), read)
+        }
+    };
+    let problem = |text: String| {
+        tracing::warn!(federation = %key, source = %printable(&source), problem = %printable(&text), "registry refused or unavailable; keeping the one held");
+        let mut state = lock(&node.sync_state);
+        state.fetch_failures += u64::from(text.starts_with("fetch: "));
+        state
+            .registries
+            .entry(key.clone())
+            .or_default()
+            .last_problem = Some(format!("{}: {text}", probity_spec::time::format(now)));
+    };
+    let body = match fetched {
+        Err(e) => return problem(format!("fetch: {e}")),
+        Ok(Conditional::NotModified) => {
+            if let Some(mut held) = held {
+                held.confirmed_at = probity_spec::time::format(now);
+                if let Err(e) = node.keep(held) {
+                    tracing::error!(error = %e, "cannot record a confirmed registry");
+                }
+            }
+            return;
+        }
+        Ok(Conditional::Changed(fetched)) => fetched,
+    };
+    let value = match probity_spec::json::parse_strict(&body.body) {
+        Ok(v) => v,
+        Err(e) => return problem(format!("not usable JSON: {e}")),
+    };
+    let verified = match probity_spec::registry::verify_registry(value, &[federation.root_key], now)
+    {
+        Ok(v) => v,
+        Err(e) => return problem(e.to_string()),
+    };
+    // §6.4: never an older version than one held, across restarts too (the held
+    // registry is in the store even when it has since expired).
+    let held_version = held.as_ref().and_then(|h| registry_version(&h.body));
+    if let Some(held_version) = held_version {
+        if verified.version < held_version {
+            return problem(format!(
+                "version {} is older than version {held_version} held; refusing to roll back",
+                verified.version
+            ));
+        }
+        if verified.version == held_version {
+            // The same version again: nothing new, but the data is confirmed current.
+            if let Some(mut held) = held {
+                held.confirmed_at = probity_spec::time::format(now);
+                if let Err(e) = node.keep(held) {
+                    tracing::error!(error = %e, "cannot record a confirmed registry");
+                }
+            }
+            return;
+        }
+    }
+    let document = StoredDocument {
+        kind: DocumentKind::Registry,
+        key: key.clone(),
+        body: verified.document.to_string(),
+        source,
+        confirmed_at: probity_spec::time::format(now),
+        etag: body.etag,
+        last_modified: body.last_modified,
+    };
+    match node.keep(document) {
+        Ok(()) => {
+            tracing::info!(federation = %key, version = verified.version, "registry accepted");
+            let mut state = lock(&node.sync_state);
+            let entry = state.registries.entry(key).or_default();
+            entry.version = Some(verified.version);
+            entry.last_problem = None;
+        }
+        Err(e) => tracing::error!(error = %e, "cannot store the registry"),
+    }
+}
+
+/// The version a stored registry document carries (it was verified when kept).
+fn registry_version(body: &str) -> Option<u64> {
+    let value: Value = serde_json::from_str(body).ok()?;
+    value.get("credentialSubject")?.get("version")?.as_u64()
+}
+
+/// Every status list to refresh: those held, and those each member's status-list
+/// index (its registry entry's `endpoints.statusLists`) names.
+async fn list_urls(node: &Node) -> Vec<String> {
+    let snapshot = node.snapshot();
+    let mut urls: Vec<String> = node
+        .held_documents()
+        .into_iter()
+        .filter(|d| d.kind == DocumentKind::StatusList)
+        .map(|d| d.key)
+        .collect();
+    let mut indexes = Vec::new();
+    for registry in snapshot.registries() {
+        for member in &registry.members {
+            if let Some(index) = &member.member.endpoints.status_lists {
+                indexes.push(index.clone());
+            }
+        }
+    }
+    let fetched: Vec<(String, Result<crate::fetch::Fetched, FetchError>)> =
+        futures_util::stream::iter(indexes)
+            .map(|url| async move {
+                let outcome = node.fetcher.get(&url).await;
+                (url, outcome)
+            })
+            .buffer_unordered(PARALLEL_FETCHES)
+            .collect()
+            .await;
+    for (index, outcome) in fetched {
+        match outcome
+            .map_err(|e| e.to_string())
+            .and_then(|f| read_index(&f.body))
+        {
+            Ok(listed) => {
+                for url in listed.into_iter().take(MAX_LISTS_PER_MEMBER) {
+                    if !urls.contains(&url) {
+                        urls.push(url);
+                    }
+                }
+            }
+            Err(e) => {
+                lock(&node.sync_state).fetch_failures += 1;
+                tracing::warn!(index = %printable(&index), error = %printable(&e), "status list index unavailable");
+            }
+        }
+    }
+    urls
+}
+
+/// Reads a status-list index: `{"statusLists": ["https://…", …]}`.
+pub fn read_index(body: &[u8]) -> Result<Vec<String>, String> {
+    let value = probity_spec::json::parse_strict(body).map_err(|e| e.to_string())?;
+    let lists = value
+        .get("statusLists")
+        .and_then(Value::as_array)
+        .ok_or("the index has no statusLists array")?;
+    lists
+        .iter()
+        .map(|v| {
+            v.as_str()
+                .map(str::to_owned)
+                .ok_or_else(|| "statusLists must hold URLs as strings".to_owned())
+        })
+        .collect()
+}
+
+/// Checks a fetched list against the current snapshot and keeps it when it enters.
+fn accept_list(node: &Node, url: &str, outcome: Result<Conditional, FetchError>) {
+    let now = node.now();
+    let refuse = |text: String| {
+        tracing::warn!(list = %printable(url), problem = %printable(&text), "status list refused or unavailable");
+        let mut state = lock(&node.sync_state);
+        state.fetch_failures += 1;
+        state.list_errors.insert(
+            url.to_owned(),
+            format!("{}: {text}", probity_spec::time::format(now)),
+        );
+    };
+    let fetched = match outcome {
+        Err(e) => return refuse(e.to_string()),
+        Ok(Conditional::NotModified) => {
+            if let Some(mut held) = node.held(DocumentKind::StatusList, url) {
+                held.confirmed_at = probity_spec::time::format(now);
+                if let Err(e) = node.keep(held) {
+                    tracing::error!(error = %e, "cannot record a confirmed list");
+                }
+            }
+            lock(&node.sync_state).list_errors.remove(url);
+            return;
+        }
+        Ok(Conditional::Changed(fetched)) => fetched,
+    };
+    let value = match probity_spec::json::parse_strict(&fetched.body) {
+        Ok(v) => v,
+        Err(e) => return refuse(format!("not usable JSON: {e}")),
+    };
+    // The list must enter the current snapshot: signed by a trusted member's key,
+    // its id the URL, and not older than the copy held (§7.5).
+    let mut trial = (*node.snapshot()).clone();
+    if let Err(e) = trial.add_status_list(url, value.clone(), now) {
+        return refuse(e.to_string());
+    }
+    let document = StoredDocument {
+        kind: DocumentKind::StatusList,
+        key: url.to_owned(),
+        body: value.to_string(),
+        source: url.to_owned(),
+        confirmed_at: probity_spec::time::format(now),
+        etag: fetched.etag,
+        last_modified: fetched.last_modified,
+    };
+    match node.keep(document) {
+        Ok(()) => {
+            lock(&node.sync_state).list_errors.remove(url);
+        }
+        Err(e) => tracing::error!(error = %e, "cannot store a status list"),
+    }
+}

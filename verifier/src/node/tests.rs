@@ -1,0 +1,538 @@
+//! The node through its router (`oneshot`, no socket), with a real store in a temp dir,
+//! real keys, and the issuer's documents served over real HTTP on 127.0.0.1:0.
+
+use super::*;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use chrono::Duration as Days;
+use ed25519_dalek::SigningKey;
+use probity_spec::sample;
+use probity_spec::status_list::{
+    status_list_credential, BitstringStatusList, StatusListEntry, StatusPurpose, MIN_ENTRIES,
+};
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicI64, Ordering};
+use tower::ServiceExt;
+
+/// The time every test starts at.
+fn start() -> DateTime<Utc> {
+    "2026-06-01T00:00:00Z".parse().unwrap()
+}
+
+/// A clock the test moves by hand.
+struct TestClock(Arc<AtomicI64>);
+
+impl TestClock {
+    fn new() -> (Self, Clock) {
+        let seconds = Arc::new(AtomicI64::new(start().timestamp()));
+        let read = seconds.clone();
+        let clock: Clock = Arc::new(move || {
+            DateTime::from_timestamp(read.load(Ordering::SeqCst), 0).unwrap_or_default()
+        });
+        (TestClock(seconds), clock)
+    }
+    fn advance(&self, by: Days) {
+        self.0.fetch_add(by.num_seconds(), Ordering::SeqCst);
+    }
+}
+
+/// What an issuer publishes: documents by path, served over HTTP.
+#[derive(Clone, Default)]
+struct Published(Arc<Mutex<HashMap<String, Vec<u8>>>>);
+
+impl Published {
+    fn put(&self, path: &str, value: &Value) {
+        lock(&self.0).insert(path.to_owned(), value.to_string().into_bytes());
+    }
+}
+
+/// Serves `published` on 127.0.0.1:0; returns the base URL and a handle that stops it.
+async fn serve_published(published: Published) -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let app = Router::new().fallback(move |uri: axum::http::Uri| {
+        let published = published.clone();
+        async move {
+            match lock(&published.0).get(uri.path()) {
+                Some(body) => (StatusCode::OK, body.clone()),
+                None => (StatusCode::NOT_FOUND, Vec::new()),
+            }
+        }
+    });
+    let handle = tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (base, handle)
+}
+
+use axum::Router;
+
+/// A federation of one certifying body with revocation and suspension lists.
+struct World {
+    root: SigningKey,
+    issuer_key: SigningKey,
+    issuer: String,
+    published: Published,
+    base: String,
+    server: Option<tokio::task::JoinHandle<()>>,
+    dir: tempfile::TempDir,
+}
+
+impl World {
+    async fn new() -> World {
+        let published = Published::default();
+        let (base, server) = serve_published(published.clone()).await;
+        let world = World {
+            root: SigningKey::from_bytes(&[7; 32]),
+            issuer_key: SigningKey::from_bytes(&[9; 32]),
+            issuer: probity_spec::did::did_key(&SigningKey::from_bytes(&[9; 32]).verifying_key()),
+            published,
+            base,
+            server: Some(server),
+            dir: tempfile::tempdir().unwrap(),
+        };
+        world.publish_registry(2);
+        world.publish_list(StatusPurpose::Revocation, &[], start() - Days::hours(1));
+        world.publish_list(StatusPurpose::Suspension, &[], start() - Days::hours(1));
+        world
+    }
+
+    /// Stops serving the issuer's documents: the issuer is down.
+    async fn stop_server(&mut self) {
+        if let Some(server) = self.server.take() {
+            server.abort();
+            let _ = server.await;
+        }
+    }
+
+    fn method(&self) -> String {
+        probity_spec::did::did_key_verification_method(&self.issuer_key.verifying_key())
+    }
+
+    fn registry(&self, version: u64) -> Value {
+        let mut member = sample::member(
+            &self.issuer,
+            "Canadian Point of Care Ultrasound Society",
+            &self.method(),
+            &self.issuer_key.verifying_key(),
+            sample::ip_certificates_in_every_track(),
+        );
+        member.endpoints.status_lists = Some(format!("{}/status", self.base));
+        sample::signed_registry(
+            &self.root,
+            version,
+            vec![member],
+            start() - Days::days(1),
+            start() + Days::days(365),
+        )
+        .unwrap()
+    }
+
+    fn publish_registry(&self, version: u64) {
+        std::fs::write(
+            self.dir.path().join("registry.json"),
+            self.registry(version).to_string(),
+        )
+        .unwrap();
+    }
+
+    fn list_url(&self, purpose: StatusPurpose) -> String {
+        format!("{}/status/{}", self.base, purpose.as_str())
+    }
+
+    fn publish_list(&self, purpose: StatusPurpose, set: &[u64], issued: DateTime<Utc>) {
+        let mut list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
+        for &i in set {
+            list.set(i, true).unwrap();
+        }
+        let url = self.list_url(purpose);
+        let doc = status_list_credential(&url, &self.issuer, purpose, &list, issued, None);
+        let signed = probity_spec::proof::sign(
+            &doc,
+            &self.issuer_key,
+            &probity_spec::proof::ProofOptions::assertion(
+                self.method(),
+                Some(probity_spec::time::format(issued)),
+            ),
+        )
+        .unwrap();
+        self.published
+            .put(&format!("/status/{}", purpose.as_str()), &signed);
+        self.published.put(
+            "/status",
+            &json!({"statusLists": [self.list_url(StatusPurpose::Revocation), self.list_url(StatusPurpose::Suspension)]}),
+        );
+    }
+
+    /// The sample IP certificate at status index 42 of both lists.
+    fn certificate(&self) -> Value {
+        let entries = [StatusPurpose::Revocation, StatusPurpose::Suspension]
+            .map(|p| StatusListEntry::new(p, &self.list_url(p), 42))
+            .to_vec();
+        let envelope = sample::envelope(
+            &self.issuer,
+            Some("Canadian Point of Care Ultrasound Society"),
+            entries,
+        );
+        let unsigned =
+            probity_spec::model::ip_certificate(&envelope, &sample::ip_certificate_subject())
+                .unwrap();
+        probity_spec::proof::sign(
+            &unsigned,
+            &self.issuer_key,
+            &probity_spec::proof::ProofOptions::assertion(
+                self.method(),
+                Some("2026-03-01T00:00:00Z".into()),
+            ),
+        )
+        .unwrap()
+    }
+
+    fn config(&self) -> NodeConfig {
+        let root = probity_spec::multikey::public_key_to_multibase(&self.root.verifying_key());
+        let text = format!(
+            "data_dir = \"data\"\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[fetch]\nallow_loopback = true\n[limits]\nmax_body = 200000\n"
+        );
+        NodeConfig::parse(&text, self.dir.path(), |_| None).unwrap()
+    }
+}
+
+async fn call(node: &Arc<Node>, request: Request<Body>) -> (StatusCode, Value) {
+    let response = api::router(node.clone()).oneshot(request).await.unwrap();
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), 1 << 24)
+        .await
+        .unwrap();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    (status, body)
+}
+
+fn post(path: &str, content_type: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post(path)
+        .header("content-type", content_type)
+        .body(body.into())
+        .unwrap()
+}
+
+async fn verdict_of(node: &Arc<Node>, credential: &Value) -> String {
+    let (status, body) = call(
+        node,
+        post("/api/v1/verify", "application/json", credential.to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["verdict"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_synced_node_verifies_json_payloads_and_images_and_sees_revocation() {
+    let mut world = World::new().await;
+    let (clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time).unwrap();
+    let cert = world.certificate();
+    // Nothing synced yet: the issuer is unknown, and the verdict says so.
+    assert_eq!(verdict_of(&node, &cert).await, "UNTRUSTED_ISSUER");
+
+    sync::sync_once(&node).await;
+    assert_eq!(verdict_of(&node, &cert).await, "VALID");
+    // The same credential as a QR payload, plain or wrapped, and as an uploaded image.
+    let text = probity_spec::compact::to_text(&cert).unwrap();
+    let (status, body) = call(&node, post("/api/v1/verify", "text/plain", text.clone())).await;
+    assert_eq!(
+        (status, body["verdict"].as_str()),
+        (StatusCode::OK, Some("VALID")),
+        "{body}"
+    );
+    let (_, body) = call(
+        &node,
+        post(
+            "/api/v1/verify",
+            "application/json",
+            json!({"payload": text}).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(body["verdict"], "VALID");
+    let qr = crate::qr::encode_credential(&cert, None).unwrap();
+    let mut png = Vec::new();
+    crate::qr::to_image(&qr.code, 3)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let mut form = b"--XyZ\r\ncontent-disposition: form-data; name=\"file\"; filename=\"code.png\"\r\ncontent-type: image/png\r\n\r\n".to_vec();
+    form.extend_from_slice(&png);
+    form.extend_from_slice(b"\r\n--XyZ--\r\n");
+    let (status, body) = call(
+        &node,
+        post("/api/v1/verify", "multipart/form-data; boundary=XyZ", form),
+    )
+    .await;
+    assert_eq!(
+        (status, body["verdict"].as_str()),
+        (StatusCode::OK, Some("VALID")),
+        "{body}"
+    );
+    assert_eq!(body["statusData"]["lists"][0]["held"], true, "{body}");
+
+    // The issuer revokes index 42; after the next round, the node says REVOKED.
+    clock.advance(Days::minutes(10));
+    world.publish_list(StatusPurpose::Revocation, &[42], start() + Days::minutes(5));
+    assert_eq!(
+        verdict_of(&node, &cert).await,
+        "VALID",
+        "not before it syncs"
+    );
+    sync::sync_once(&node).await;
+    assert_eq!(verdict_of(&node, &cert).await, "REVOKED");
+
+    // A replayed older list (from before the revocation) is refused and changes nothing.
+    world.publish_list(StatusPurpose::Revocation, &[], start() - Days::hours(1));
+    sync::sync_once(&node).await;
+    assert_eq!(verdict_of(&node, &cert).await, "REVOKED");
+    let (_, sync) = call(
+        &node,
+        Request::get("/api/v1/sync").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(
+        sync.to_string().contains("before the copy already held"),
+        "{sync}"
+    );
+
+    let (_, metrics) = call(&node, Request::get("/metrics").body(Body::empty()).unwrap()).await;
+    let metrics = metrics.as_str().unwrap();
+    assert!(
+        metrics.contains("probity_verifications_total{verdict=\"REVOKED\"} 2"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("probity_verifications_total{verdict=\"VALID\"} 5"),
+        "{metrics}"
+    );
+    world.stop_server().await;
+}
+
+#[tokio::test]
+async fn a_rolled_back_or_foreign_registry_is_refused_and_the_held_one_kept() {
+    let mut world = World::new().await;
+    let (_clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time.clone()).unwrap();
+    sync::sync_once(&node).await;
+    let cert = world.certificate();
+    assert_eq!(verdict_of(&node, &cert).await, "VALID");
+
+    world.publish_registry(1);
+    sync::sync_once(&node).await;
+    assert_eq!(verdict_of(&node, &cert).await, "VALID");
+    let (_, sync) = call(
+        &node,
+        Request::get("/api/v1/sync").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(sync["registries"][0]["version"], 2, "{sync}");
+    assert!(
+        sync["registries"][0]["lastProblem"]
+            .as_str()
+            .unwrap()
+            .contains("roll back"),
+        "{sync}"
+    );
+
+    // Across a restart too: the held version is on disk.
+    drop(node);
+    let node = Node::open(world.config(), time.clone()).unwrap();
+    sync::sync_once(&node).await;
+    let (_, sync) = call(
+        &node,
+        Request::get("/api/v1/sync").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(sync["registries"][0]["version"], 2, "{sync}");
+
+    // Signed by another root key: refused.
+    let stranger = SigningKey::from_bytes(&[99; 32]);
+    let foreign = sample::signed_registry(
+        &stranger,
+        9,
+        vec![],
+        start() - Days::days(1),
+        start() + Days::days(9),
+    )
+    .unwrap();
+    std::fs::write(world.dir.path().join("registry.json"), foreign.to_string()).unwrap();
+    sync::sync_once(&node).await;
+    assert_eq!(verdict_of(&node, &cert).await, "VALID");
+    let (_, sync) = call(
+        &node,
+        Request::get("/api/v1/sync").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(
+        sync["registries"][0]["lastProblem"]
+            .as_str()
+            .unwrap()
+            .contains("not a pinned"),
+        "{sync}"
+    );
+    world.stop_server().await;
+}
+
+#[tokio::test]
+async fn with_the_issuer_gone_a_restarted_node_verifies_from_what_it_holds() {
+    let mut world = World::new().await;
+    let (clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time.clone()).unwrap();
+    sync::sync_once(&node).await;
+    drop(node);
+    world.stop_server().await;
+
+    clock.advance(Days::minutes(30));
+    let node = Node::open(world.config(), time).unwrap();
+    let cert = world.certificate();
+    // Verified from the store before any sync, and after a failed one.
+    assert_eq!(verdict_of(&node, &cert).await, "VALID");
+    sync::sync_once(&node).await;
+    let (_, body) = call(
+        &node,
+        post("/api/v1/verify", "application/json", cert.to_string()),
+    )
+    .await;
+    assert_eq!(body["verdict"], "VALID", "{body}");
+    assert_eq!(body["statusData"]["oldestAgeSeconds"], 1800, "{body}");
+    let (_, sync) = call(
+        &node,
+        Request::get("/api/v1/sync").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert!(sync["fetchFailures"].as_u64().unwrap() >= 1, "{sync}");
+
+    // The bundle holds what the node holds, and verifies offline to the same verdict.
+    let (status, bundle) = call(
+        &node,
+        Request::get("/api/v1/bundle").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bundle["registries"].as_array().unwrap().len(), 1);
+    assert_eq!(bundle["statusLists"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn bad_requests_get_a_4xx_and_a_json_error_naming_the_fault() {
+    let mut world = World::new().await;
+    let (_clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time).unwrap();
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (
+            post("/api/v1/verify", "application/json", "{not json"),
+            StatusCode::BAD_REQUEST,
+            "not usable JSON",
+        ),
+        (
+            post("/api/v1/verify", "application/json", "[1,2]"),
+            StatusCode::BAD_REQUEST,
+            "JSON object",
+        ),
+        (
+            post("/api/v1/verify", "application/json", "{\"payload\": 7}"),
+            StatusCode::BAD_REQUEST,
+            "payload",
+        ),
+        (
+            post("/api/v1/verify", "application/json", "{\"credential\": []}"),
+            StatusCode::BAD_REQUEST,
+            "credential",
+        ),
+        (
+            post("/api/v1/verify", "text/plain", "PB1:123"),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "payload",
+        ),
+        (
+            post("/api/v1/verify", "application/xml", "<a/>"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "cannot read",
+        ),
+        (
+            post("/api/v1/verify", "application/json", vec![b' '; 300_000]),
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "",
+        ),
+        (
+            post(
+                "/api/v1/verify",
+                "image/png",
+                b"\x89PNG\r\n\x1a\ngarbage".to_vec(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "image",
+        ),
+        (
+            post("/api/v1/verify?at=tomorrow", "application/json", "{}"),
+            StatusCode::BAD_REQUEST,
+            "at",
+        ),
+        (
+            post("/api/v1/verify?bogus=1", "application/json", "{}"),
+            StatusCode::BAD_REQUEST,
+            "bogus",
+        ),
+        (
+            post("/credentials/verify", "application/json", "{}"),
+            StatusCode::BAD_REQUEST,
+            "verifiableCredential",
+        ),
+        (
+            Request::get("/no/such/route").body(Body::empty()).unwrap(),
+            StatusCode::NOT_FOUND,
+            "no such route",
+        ),
+    ];
+    for (request, expected, words) in cases {
+        let what = format!("{} {}", request.method(), request.uri());
+        let (status, body) = call(&node, request).await;
+        assert_eq!(status, expected, "{what}: {body}");
+        assert!(
+            body["error"].is_string(),
+            "{what}: not a JSON error: {body}"
+        );
+        assert!(
+            body["error"].as_str().unwrap().contains(words),
+            "{what}: {body}"
+        );
+    }
+    world.stop_server().await;
+}
+
+#[tokio::test]
+async fn the_vc_api_answers_verified_or_400_with_the_failing_checks() {
+    let mut world = World::new().await;
+    let (_clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time).unwrap();
+    sync::sync_once(&node).await;
+    let cert = world.certificate();
+    let request = |c: &Value| {
+        post(
+            "/credentials/verify",
+            "application/json",
+            json!({"verifiableCredential": c, "options": {}}).to_string(),
+        )
+    };
+    let (status, body) = call(&node, request(&cert)).await;
+    assert_eq!(
+        (status, body["verified"].as_bool()),
+        (StatusCode::OK, Some(true)),
+        "{body}"
+    );
+    assert_eq!(body["errors"], json!([]));
+    let mut tampered = cert.clone();
+    tampered["credentialSubject"]["ipNumber"] = json!("IP-2026-99999");
+    let (status, body) = call(&node, request(&tampered)).await;
+    assert_eq!(
+        (status, body["verified"].as_bool()),
+        (StatusCode::BAD_REQUEST, Some(false)),
+        "{body}"
+    );
+    assert_eq!(body["errors"][0]["check"], "proof", "{body}");
+    world.stop_server().await;
+}
