@@ -5,6 +5,7 @@ mod honesty;
 mod photo;
 mod qr;
 mod util;
+mod verifier;
 
 use ed25519_dalek::SigningKey;
 use probity_spec::did;

@@ -220,3 +220,60 @@ fn serve(stream: TcpStream, docs: &Mutex<HashMap<String, Vec<u8>>>) {
     let _ = stream.write_all(&response);
     let _ = stream.flush();
 }
+
+/// A node process of the real `probity` binary (`probity issuer serve …` or
+/// `probity verifier serve …`), killed when dropped.
+pub struct NodeProcess {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, from the node's first line of output.
+    pub base: String,
+}
+
+impl NodeProcess {
+    /// Starts `probity ARGS` in `dir` and waits (up to 30 s) for its `listening on URL`
+    /// line. The node's log goes to `dir/node-N.log`.
+    pub fn start(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> NodeProcess {
+        static STARTED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = STARTED.fetch_add(1, Ordering::SeqCst);
+        let log = std::fs::File::create(dir.join(format!("node-{n}.log"))).unwrap();
+        let mut child = probity()
+            .current_dir(dir)
+            .args(args)
+            .envs(env.iter().copied())
+            .stdout(Stdio::piped())
+            .stderr(log)
+            .spawn()
+            .expect("probity starts");
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let mut lines = BufReader::new(stdout).lines();
+            if let Some(Ok(line)) = lines.next() {
+                let _ = tx.send(line);
+            }
+            // Keep reading so the node never blocks on a full pipe.
+            for _ in lines {}
+        });
+        let line = rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("probity {args:?} did not say where it listens"));
+        let base = line
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line: {line}"))
+            .trim()
+            .to_owned();
+        NodeProcess { child, base }
+    }
+
+    /// Kills the node at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for NodeProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}

@@ -81,6 +81,56 @@ pub enum Command {
     /// With --out, the documents are written to a directory, with the `probity verify`
     /// commands that check them.
     Demo(DemoArgs),
+    /// Run a verifier node: it keeps the federation's trust data fresh and answers
+    /// verification requests over HTTP.
+    #[command(subcommand)]
+    Verifier(VerifierCommand),
+}
+
+/// `probity verifier …`
+#[derive(Debug, Subcommand)]
+pub enum VerifierCommand {
+    /// Serve the verifier API (POST /api/v1/verify, the W3C VC API
+    /// /credentials/verify, /api/v1/sync, /api/v1/bundle, /metrics, /healthz) and
+    /// keep the registry and status lists in sync.
+    ///
+    /// Prints `listening on http://ADDR` as its first line, then logs to stderr.
+    /// Stops cleanly on Ctrl-C.
+    #[command(after_help = VERIFIER_EXAMPLE)]
+    Serve(VerifierServeArgs),
+}
+
+const VERIFIER_EXAMPLE: &str = "\
+A configuration (every key can be overridden from the environment, PROBITY_VERIFIER_…):
+
+  listen = \"127.0.0.1:8700\"
+  data_dir = \"verifier-data\"
+  [[federation]]
+  root_key = \"z6Mk…\"                  # pinned; repeat [[federation]] to trust several
+  registry = \"https://federation.example/registry.json\"   # a URL or a file path
+  [freshness]
+  refresh = \"5m\"                       # how often to poll
+  warn_after = \"1h\"                    # older status data: the status check warns
+  max_age = \"24h\"                      # older: STATUS_UNKNOWN
+  [fetch]
+  allow_loopback = false                # fetch from this machine (nodes tested on one host)
+  allow_private = false                 # fetch from private networks
+  [vc_api]
+  trust = \"policy\"                     # or \"proof-only\" for a generic W3C verifier";
+
+/// `probity verifier serve`
+#[derive(Debug, Args)]
+pub struct VerifierServeArgs {
+    /// The node's TOML configuration.
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Listen here instead of the configured address (127.0.0.1:0 picks a free port).
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<String>,
+    /// Run as if the time were TIME (RFC 3339): the node's clock starts there and runs
+    /// on. For demonstrations and tests; a real node keeps real time.
+    #[arg(long, value_name = "TIME")]
+    pub at: Option<String>,
 }
 
 /// `probity key …`
@@ -370,7 +420,7 @@ pub struct VerifyArgs {
     #[arg(long = "trust-issuer", value_name = "DID")]
     pub trust_issuers: Vec<String>,
     /// A signed trust registry file.
-    #[arg(long, requires = "federation_keys", env = "PROBITY_REGISTRY")]
+    #[arg(long, env = "PROBITY_REGISTRY")]
     pub registry: Option<PathBuf>,
     /// A pinned federation root key (publicKeyMultibase z6Mk…); repeatable.
     #[arg(
@@ -386,6 +436,14 @@ pub struct VerifyArgs {
     /// Do not fetch status lists (the status check then reports STATUS_UNKNOWN).
     #[arg(long)]
     pub offline: bool,
+    /// Verify offline from a verifier node's bundle (GET /api/v1/bundle): its
+    /// registries (checked against --federation-key) and status lists.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["registry", "verifier"])]
+    pub bundle: Option<PathBuf>,
+    /// Ask this verifier node (its base URL) instead of verifying here; the node's
+    /// trust decides.
+    #[arg(long, value_name = "URL", conflicts_with_all = ["trust_issuers", "registry", "offline"])]
+    pub verifier: Option<String>,
     /// Print one JSON object: {"verdict", "checks": [{"id","status","message"}],
     /// "credential": {what it claims}}.
     #[arg(long)]

@@ -6,9 +6,10 @@ pub mod issue;
 pub mod key;
 pub mod qr;
 pub mod sign;
+pub mod verifier;
 pub mod verify;
 
-use crate::cli::{Cli, Command, IssueCommand, KeyCommand, QrCommand};
+use crate::cli::{Cli, Command, IssueCommand, KeyCommand, QrCommand, VerifierCommand};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Qr(QrCommand::Decode(args)) => qr::decode(&args),
         Command::Card(args) => card::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Verifier(VerifierCommand::Serve(args)) => verifier::serve(&args),
     }
 }
 

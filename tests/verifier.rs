@@ -1,0 +1,197 @@
+//! The verifier node as a real process of the `probity` binary, on loopback: it syncs
+//! a federation's registry and an issuer's status lists and answers for credentials
+//! sent by `probity verify --verifier`, and its bundle verifies offline.
+
+use super::util::*;
+use super::{issue_ip, new_key, publish_list};
+use probity_spec::multikey::KeyFile;
+use probity_spec::status_list::StatusPurpose::{Revocation, Suspension};
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// Writes a registry (signed by a fixed root) accrediting `issuer_key`'s did:key for
+/// IP certificates in every track, whose status lists are indexed at `index`; returns
+/// the root's publicKeyMultibase.
+fn write_registry(dir: &Path, issuer_key: &Path, index: &str, version: u64) -> String {
+    let root = ed25519_dalek::SigningKey::from_bytes(&[31; 32]);
+    let key = KeyFile::from_json(&std::fs::read(issuer_key).unwrap())
+        .unwrap()
+        .signing_key()
+        .unwrap();
+    let did = probity_spec::did::did_key(&key.verifying_key());
+    let mut member = probity_spec::sample::member(
+        &did,
+        "Canadian Point of Care Ultrasound Society",
+        &probity_spec::did::did_key_verification_method(&key.verifying_key()),
+        &key.verifying_key(),
+        probity_spec::sample::ip_certificates_in_every_track(),
+    );
+    member.endpoints.status_lists = Some(index.to_owned());
+    let registry = probity_spec::sample::signed_registry(
+        &root,
+        version,
+        vec![member],
+        at() - chrono::Duration::days(1),
+        at() + chrono::Duration::days(30),
+    )
+    .unwrap();
+    std::fs::write(dir.join("registry.json"), registry.to_string()).unwrap();
+    probity_spec::multikey::public_key_to_multibase(&root.verifying_key())
+}
+
+/// Polls `check` every 100 ms until it is true or `limit` passes.
+fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    check()
+}
+
+fn via_node(dir: &Path, node: &str, file: &str) -> (i32, Value) {
+    verify_json(dir, &[file, "--verifier", node])
+}
+
+#[test]
+fn a_verifier_node_answers_for_credentials_and_its_bundle_verifies_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = new_key(dir.path(), "issuer.json");
+    let signing = KeyFile::from_json(&std::fs::read(&key).unwrap())
+        .unwrap()
+        .signing_key()
+        .unwrap();
+    let issuer = Server::start();
+    let (rev, sus) = (
+        issuer.url("/status/revocation"),
+        issuer.url("/status/suspension"),
+    );
+    publish_list(&issuer, "/status/revocation", &signing, Revocation, &[]);
+    publish_list(&issuer, "/status/suspension", &signing, Suspension, &[]);
+    issuer.put(
+        "/status",
+        serde_json::json!({"statusLists": [rev, sus]})
+            .to_string()
+            .into_bytes(),
+    );
+    issue_ip(
+        dir.path(),
+        &key,
+        &[
+            ("--revocation-list", Some(&rev)),
+            ("--suspension-list", Some(&sus)),
+            ("--status-index", Some("7")),
+        ],
+        "cert.json",
+    );
+    let root = write_registry(dir.path(), &key, &issuer.url("/status"), 1);
+    std::fs::write(
+        dir.path().join("verifier.toml"),
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"verifier-data\"\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[freshness]\nrefresh = \"1s\"\n[fetch]\nallow_loopback = true\n"
+        ),
+    )
+    .unwrap();
+    let mut node = NodeProcess::start(
+        dir.path(),
+        &["verifier", "serve", "--config", "verifier.toml", "--at", AT],
+        &[],
+    );
+    let base = node.base.clone();
+    assert!(
+        eventually(Duration::from_secs(20), || via_node(
+            dir.path(),
+            &base,
+            "cert.json"
+        )
+        .1["verdict"]
+            == "VALID"),
+        "{}",
+        via_node(dir.path(), &base, "cert.json").1
+    );
+    // The QR payload form, through the node.
+    let o = run(
+        dir.path(),
+        &["qr", "encode", "cert.json", "--out", "cert.png"],
+    );
+    assert_exit(&o, 0);
+    let (code, report) = via_node(dir.path(), &base, "cert.png");
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (0, "VALID"),
+        "{report}"
+    );
+    // The text report a person reads, from the node's answer.
+    let o = run(
+        dir.path(),
+        &["verify", "cert.json", "--verifier", &base, "--at", AT],
+    );
+    assert_exit(&o, 0);
+    assert!(stdout(&o).contains("Verdict: VALID"), "{}", stdout(&o));
+
+    // The node's bundle verifies offline, pinned to the same root.
+    let bundle = reqwest::blocking::get(format!("{base}/api/v1/bundle"))
+        .unwrap()
+        .text()
+        .unwrap();
+    std::fs::write(dir.path().join("bundle.json"), bundle).unwrap();
+    let (code, report) = verify_json(
+        dir.path(),
+        &[
+            "cert.json",
+            "--bundle",
+            "bundle.json",
+            "--federation-key",
+            &root,
+        ],
+    );
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (0, "VALID"),
+        "{report}"
+    );
+
+    // Revoked at the issuer: the node's next refresh sees it.
+    publish_list(&issuer, "/status/revocation", &signing, Revocation, &[7]);
+    assert!(
+        eventually(Duration::from_secs(20), || via_node(
+            dir.path(),
+            &base,
+            "cert.json"
+        )
+        .1["verdict"]
+            == "REVOKED"),
+        "{}",
+        via_node(dir.path(), &base, "cert.json").1
+    );
+    let metrics = reqwest::blocking::get(format!("{base}/metrics"))
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains("probity_verifications_total{verdict=\"REVOKED\"}"),
+        "{metrics}"
+    );
+
+    // With the issuer gone and the node restarted, it still answers from its store.
+    drop(issuer);
+    node.kill();
+    let node = NodeProcess::start(
+        dir.path(),
+        &["verifier", "serve", "--config", "verifier.toml", "--at", AT],
+        &[],
+    );
+    let (code, report) = via_node(dir.path(), &node.base, "cert.json");
+    assert_eq!(
+        (code, report["verdict"].as_str().unwrap()),
+        (1, "REVOKED"),
+        "{report}"
+    );
+    assert!(
+        report["statusData"]["oldestAgeSeconds"].is_i64(),
+        "{report}"
+    );
+}
