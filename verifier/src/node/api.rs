@@ -152,22 +152,16 @@ async fn verify(
 /// names, when the node last fetched or confirmed it.
 fn status_data(node: &Node, credential: &[u8], at: DateTime<Utc>) -> Value {
     let urls = crate::gather::status_list_urls(credential);
-    let held = node.held_documents();
     let lists: Vec<Value> = urls
         .iter()
-        .map(|url| {
-            match held
-                .iter()
-                .find(|d| d.kind == DocumentKind::StatusList && &d.key == url)
-            {
-                Some(d) => {
-                    let age = probity_spec::time::parse(&d.confirmed_at)
-                        .map(|t| (at - t).num_seconds().max(0))
-                        .ok();
-                    json!({"id": url, "held": true, "confirmedAt": d.confirmed_at, "ageSeconds": age})
-                }
-                None => json!({"id": url, "held": false}),
+        .map(|url| match node.held(DocumentKind::StatusList, url) {
+            Some(d) => {
+                let age = probity_spec::time::parse(&d.confirmed_at)
+                    .map(|t| (at - t).num_seconds().max(0))
+                    .ok();
+                json!({"id": url, "held": true, "confirmedAt": d.confirmed_at, "ageSeconds": age})
             }
+            None => json!({"id": url, "held": false}),
         })
         .collect();
     let oldest = lists.iter().filter_map(|l| l["ageSeconds"].as_i64()).max();

@@ -75,7 +75,7 @@ pub struct Node {
     fetcher: Fetcher,
     clock: Clock,
     /// Every accepted document, by store key: the source of truth for snapshots.
-    held: Mutex<HashMap<(DocumentKind, String), StoredDocument>>,
+    held: Mutex<HashMap<(DocumentKind, String), Arc<StoredDocument>>>,
     /// The snapshot verifications read; rebuilt whenever a document changes.
     snapshot: RwLock<Arc<TrustSnapshot>>,
     sync_state: Mutex<SyncState>,
@@ -95,7 +95,7 @@ impl Node {
         let fetcher = Fetcher::new(policy, config.fetch_timeout)?;
         let mut held = HashMap::new();
         for document in store.all()? {
-            held.insert((document.kind, document.key.clone()), document);
+            held.insert((document.kind, document.key.clone()), Arc::new(document));
         }
         let node = Arc::new(Node {
             config,
@@ -130,8 +130,8 @@ impl Node {
     }
 
     /// Every document held, for `/api/v1/sync` and `/api/v1/bundle`.
-    pub fn held_documents(&self) -> Vec<StoredDocument> {
-        let mut all: Vec<StoredDocument> = lock(&self.held).values().cloned().collect();
+    pub fn held_documents(&self) -> Vec<Arc<StoredDocument>> {
+        let mut all: Vec<Arc<StoredDocument>> = lock(&self.held).values().cloned().collect();
         all.sort_by(|a, b| (a.kind as u8, &a.key).cmp(&(b.kind as u8, &b.key)));
         all
     }
@@ -181,12 +181,12 @@ impl Node {
     /// Keeps a document: on disk first, then in memory.
     fn keep(&self, document: StoredDocument) -> Result<(), store::StoreError> {
         self.store.put(&document)?;
-        lock(&self.held).insert((document.kind, document.key.clone()), document);
+        lock(&self.held).insert((document.kind, document.key.clone()), Arc::new(document));
         Ok(())
     }
 
     /// The document held under this kind and key.
-    fn held(&self, kind: DocumentKind, key: &str) -> Option<StoredDocument> {
+    pub fn held(&self, kind: DocumentKind, key: &str) -> Option<Arc<StoredDocument>> {
         lock(&self.held).get(&(kind, key.to_owned())).cloned()
     }
 }

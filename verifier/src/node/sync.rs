@@ -48,8 +48,8 @@ pub async fn sync_once(node: &Node) {
             let validators = node
                 .held(DocumentKind::StatusList, &url)
                 .map(|d| Validators {
-                    etag: d.etag,
-                    last_modified: d.last_modified,
+                    etag: d.etag.clone(),
+                    last_modified: d.last_modified.clone(),
                 })
                 .unwrap_or_default();
             let outcome = node.fetcher.get_if_changed(&url, &validators).await;
@@ -117,7 +117,8 @@ async fn sync_registry(node: &Node, federation: &FederationConfig) {
     let body = match fetched {
         Err(e) => return problem(format!("fetch: {e}")),
         Ok(Conditional::NotModified) => {
-            if let Some(mut held) = held {
+            if let Some(held) = held {
+                let mut held = (*held).clone();
                 held.confirmed_at = probity_spec::time::format(now);
                 if let Err(e) = node.keep(held) {
                     tracing::error!(error = %e, "cannot record a confirmed registry");
@@ -148,7 +149,8 @@ async fn sync_registry(node: &Node, federation: &FederationConfig) {
         }
         if verified.version == held_version {
             // The same version again: nothing new, but the data is confirmed current.
-            if let Some(mut held) = held {
+            if let Some(held) = held {
+                let mut held = (*held).clone();
                 held.confirmed_at = probity_spec::time::format(now);
                 if let Err(e) = node.keep(held) {
                     tracing::error!(error = %e, "cannot record a confirmed registry");
@@ -192,7 +194,7 @@ async fn list_urls(node: &Node) -> Vec<String> {
         .held_documents()
         .into_iter()
         .filter(|d| d.kind == DocumentKind::StatusList)
-        .map(|d| d.key)
+        .map(|d| d.key.clone())
         .collect();
     let mut indexes = Vec::new();
     for registry in snapshot.registries() {
@@ -264,7 +266,8 @@ fn accept_list(node: &Node, url: &str, outcome: Result<Conditional, FetchError>)
     let fetched = match outcome {
         Err(e) => return refuse(e.to_string()),
         Ok(Conditional::NotModified) => {
-            if let Some(mut held) = node.held(DocumentKind::StatusList, url) {
+            if let Some(held) = node.held(DocumentKind::StatusList, url) {
+                let mut held = (*held).clone();
                 held.confirmed_at = probity_spec::time::format(now);
                 if let Err(e) = node.keep(held) {
                     tracing::error!(error = %e, "cannot record a confirmed list");
