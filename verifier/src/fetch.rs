@@ -231,9 +231,34 @@ pub struct Validators {
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
+    /// For event streams, which stay open: no overall deadline, but a read deadline.
+    streams: reqwest::Client,
     policy: FetchPolicy,
     timeout: Duration,
     max_bytes: usize,
+}
+
+/// How long an event stream may stay silent before it is taken for dead; servers send
+/// a keep-alive comment more often than this.
+pub const STREAM_SILENCE: Duration = Duration::from_secs(45);
+
+/// An open event stream (`text/event-stream`), read chunk by chunk.
+pub struct EventStream {
+    inner: futures_util::stream::BoxStream<'static, Result<bytes::Bytes, reqwest::Error>>,
+    url: String,
+}
+
+impl EventStream {
+    /// The next chunk of the stream; `None` when it ended.
+    pub async fn next_chunk(&mut self) -> Option<Result<bytes::Bytes, FetchError>> {
+        let url = self.url.clone();
+        self.inner.next().await.map(|r| {
+            r.map_err(|e| FetchError::Unreachable {
+                url,
+                reason: error_chain(&e),
+            })
+        })
+    }
 }
 
 impl Fetcher {
@@ -248,11 +273,57 @@ impl Fetcher {
             .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
+        let streams = reqwest::Client::builder()
+            .connect_timeout(timeout)
+            .read_timeout(STREAM_SILENCE)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(PolicyResolver { policy }))
+            .no_proxy()
+            .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {
             client,
+            streams,
             policy,
             timeout,
             max_bytes: MAX_BYTES,
+        })
+    }
+
+    /// Opens an event stream (`GET url`, `Accept: text/event-stream`) under the same
+    /// URL policy; the answer must start within the fetch deadline.
+    pub async fn event_stream(&self, url: &str) -> Result<EventStream, FetchError> {
+        let parsed = self.policy.check_url(url)?;
+        let request = self
+            .streams
+            .get(parsed)
+            .header(header::ACCEPT, "text/event-stream")
+            .send();
+        let response = match tokio::time::timeout(self.timeout, request).await {
+            Err(_) => {
+                return Err(FetchError::Timeout {
+                    url: url.to_owned(),
+                    after: self.timeout,
+                })
+            }
+            Ok(Err(e)) => {
+                return Err(FetchError::Unreachable {
+                    url: url.to_owned(),
+                    reason: error_chain(&e),
+                })
+            }
+            Ok(Ok(response)) => response,
+        };
+        if !response.status().is_success() {
+            return Err(FetchError::Status {
+                url: url.to_owned(),
+                status: response.status().as_u16(),
+            });
+        }
+        Ok(EventStream {
+            inner: Box::pin(response.bytes_stream()),
+            url: url.to_owned(),
         })
     }
 

@@ -6,6 +6,8 @@
 //! | `POST /credentials/verify` | the same, in the W3C VC API shape |
 //! | `GET /api/v1/sync` | per federation and per issuer: what is held and how fresh |
 //! | `GET /api/v1/bundle` | every signed document held, as one file for `probity verify --bundle` |
+//! | `GET /events` | announcements of each document this node accepts (server-sent events) |
+//! | `GET /relay/index`, `/relay/status-list?id=`, `/relay/registry?federation=` | the signed documents held, for other nodes |
 //! | `GET /metrics` | Prometheus text |
 //! | `GET /healthz` | liveness |
 //!
@@ -69,13 +71,22 @@ impl IntoResponse for ApiError {
 struct AppState {
     node: Arc<Node>,
     permits: Arc<Semaphore>,
+    /// Event-stream subscribers at once; each holds a connection open.
+    streams: Arc<Semaphore>,
 }
+
+/// Most event-stream subscribers served at once.
+const MAX_STREAMS: usize = 256;
 
 /// The node's routes, with body limits and timeouts.
 pub fn router(node: Arc<Node>) -> Router {
     let max_body = node.config.max_body;
     let permits = Arc::new(Semaphore::new(node.config.concurrency));
-    let state = Arc::new(AppState { node, permits });
+    let state = Arc::new(AppState {
+        node,
+        permits,
+        streams: Arc::new(Semaphore::new(MAX_STREAMS)),
+    });
     Router::new()
         .route("/api/v1/verify", post(verify))
         .route("/credentials/verify", post(vc_api_verify))
@@ -83,6 +94,10 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/bundle", get(bundle))
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
+        .route("/events", get(events))
+        .route("/relay/index", get(relay_index))
+        .route("/relay/status-list", get(relay_status_list))
+        .route("/relay/registry", get(relay_registry))
         .fallback(|| async {
             ApiError::client(StatusCode::NOT_FOUND, "no such route; see /api/v1/verify, /api/v1/sync, /api/v1/bundle, /metrics, /healthz")
         })
@@ -473,4 +488,113 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
     let snapshot = state.node.snapshot();
     Json(json!({"status": "ok", "registries": snapshot.registries().len()}))
+}
+
+/// This node's announcements as server-sent events, with a keep-alive comment every
+/// 15 seconds. A subscriber that falls behind by more than the channel holds skips
+/// ahead; its polling catches up.
+async fn events(
+    State(state): State<Arc<AppState>>,
+) -> Result<
+    axum::response::sse::Sse<
+        impl futures_util::Stream<Item = Result<axum::response::sse::Event, std::convert::Infallible>>,
+    >,
+    ApiError,
+> {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    let permit = state.streams.clone().try_acquire_owned().map_err(|_| {
+        ApiError::client(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "too many event-stream subscribers; poll /relay/index instead",
+        )
+    })?;
+    let receiver = state.node.subscribe();
+    let stream =
+        futures_util::stream::unfold((receiver, permit), |(mut receiver, permit)| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(announcement) => {
+                        let data = serde_json::to_string(&announcement).unwrap_or_default();
+                        let event = Event::default().event(announcement.kind.clone()).data(data);
+                        return Some((Ok(event), (receiver, permit)));
+                    }
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                }
+            }
+        });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// What this node holds, for peers deciding what to fetch: each registry's version and
+/// each status list's `validFrom`.
+async fn relay_index(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let held = state.node.held_documents();
+    let mut registries = Vec::new();
+    let mut lists = Vec::new();
+    for d in &held {
+        match d.kind {
+            DocumentKind::Registry => registries.push(json!({
+                "federation": d.key,
+                "version": registry_version(&d.body),
+            })),
+            DocumentKind::StatusList => {
+                let valid_from = serde_json::from_str::<Value>(&d.body)
+                    .ok()
+                    .and_then(|v| v.get("validFrom").cloned());
+                lists.push(json!({"id": d.key, "validFrom": valid_from}));
+            }
+            DocumentKind::DidDocument => {}
+        }
+    }
+    Json(json!({"registries": registries, "statusLists": lists}))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RelayQuery {
+    id: Option<String>,
+    federation: Option<String>,
+}
+
+/// The signed document held, exactly as accepted.
+fn relay(
+    state: &AppState,
+    kind: DocumentKind,
+    key: Option<&str>,
+    name: &str,
+) -> Result<Response, ApiError> {
+    let key = key.ok_or_else(|| ApiError::bad_request(format!("{name}: is missing")))?;
+    let document = state.node.held(kind, key).ok_or_else(|| {
+        ApiError::client(
+            StatusCode::NOT_FOUND,
+            format!("{name}: this node holds no such document"),
+        )
+    })?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/vc+ld+json")],
+        document.body.clone(),
+    )
+        .into_response())
+}
+
+async fn relay_status_list(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<RelayQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    relay(&state, DocumentKind::StatusList, query.id.as_deref(), "id")
+}
+
+async fn relay_registry(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<RelayQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    relay(
+        &state,
+        DocumentKind::Registry,
+        query.federation.as_deref(),
+        "federation",
+    )
 }

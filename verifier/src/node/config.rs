@@ -16,8 +16,9 @@
 //! Environment overrides: `PROBITY_VERIFIER_LISTEN`, `PROBITY_VERIFIER_DATA_DIR`,
 //! `PROBITY_VERIFIER_REFRESH`, `PROBITY_VERIFIER_WARN_AFTER`, `PROBITY_VERIFIER_MAX_AGE`,
 //! `PROBITY_VERIFIER_ALLOW_LOOPBACK`, `PROBITY_VERIFIER_ALLOW_PRIVATE`,
-//! `PROBITY_VERIFIER_VC_API_TRUST`, and `PROBITY_VERIFIER_FEDERATION` (one federation,
-//! `ROOT_KEY=REGISTRY`, replacing those in the file).
+//! `PROBITY_VERIFIER_VC_API_TRUST`, `PROBITY_VERIFIER_PEERS` (comma-separated base URLs
+//! of other verifier nodes, replacing `peers`), and `PROBITY_VERIFIER_FEDERATION` (one
+//! federation, `ROOT_KEY=REGISTRY`, replacing those in the file).
 
 use ed25519_dalek::VerifyingKey;
 use serde::Deserialize;
@@ -70,6 +71,8 @@ struct RawConfig {
     data_dir: Option<PathBuf>,
     #[serde(default)]
     federation: Vec<RawFederation>,
+    #[serde(default)]
+    peers: Vec<String>,
     #[serde(default)]
     freshness: RawFreshness,
     #[serde(default)]
@@ -173,6 +176,8 @@ pub struct NodeConfig {
     pub max_body: usize,
     /// Requests served at once; more wait briefly, then are refused with 503.
     pub concurrency: usize,
+    /// Other verifier nodes to fetch from and subscribe to (their base URLs).
+    pub peers: Vec<String>,
 }
 
 /// Parses a duration such as `90s`, `5m`, `1h` or `30d`.
@@ -348,6 +353,27 @@ impl NodeConfig {
                 ))
             }
         };
+        let peers: Vec<String> = match env("PROBITY_VERIFIER_PEERS") {
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            None => raw.peers,
+        };
+        for (i, peer) in peers.iter().enumerate() {
+            if !(peer.starts_with("https://") || peer.starts_with("http://")) {
+                return Err(invalid(
+                    &format!("peers[{i}]"),
+                    format!("\"{peer}\" is not an http(s) URL of a verifier node"),
+                ));
+            }
+        }
+        let peers = peers
+            .into_iter()
+            .map(|p| p.trim_end_matches('/').to_owned())
+            .collect();
         let max_body = raw.limits.max_body.unwrap_or(4 << 20);
         let concurrency = raw.limits.concurrency.unwrap_or(256).max(1);
         Ok(NodeConfig {
@@ -363,6 +389,7 @@ impl NodeConfig {
             vc_api_trust,
             max_body,
             concurrency,
+            peers,
         })
     }
 }

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod config;
+pub mod events;
 pub mod metrics;
 pub mod store;
 pub mod sync;
@@ -54,6 +55,8 @@ pub struct SyncState {
     pub list_errors: HashMap<String, String>,
     /// When the last sync round finished.
     pub last_round: Option<DateTime<Utc>>,
+    /// Per event stream followed: why it is not open now, if it is not.
+    pub stream_errors: HashMap<String, String>,
     /// Fetches that failed since the node started.
     pub fetch_failures: u64,
 }
@@ -81,6 +84,8 @@ pub struct Node {
     sync_state: Mutex<SyncState>,
     /// Counters for `/metrics`.
     pub metrics: metrics::Metrics,
+    /// Announcements of documents this node accepted, for its `/events` subscribers.
+    events: tokio::sync::broadcast::Sender<events::Announcement>,
 }
 
 impl Node {
@@ -106,6 +111,7 @@ impl Node {
             snapshot: RwLock::new(Arc::new(TrustSnapshot::new())),
             sync_state: Mutex::new(SyncState::default()),
             metrics: metrics::Metrics::default(),
+            events: tokio::sync::broadcast::channel(events::CHANNEL_CAPACITY).0,
         });
         node.rebuild_snapshot();
         Ok(node)
@@ -185,6 +191,17 @@ impl Node {
         Ok(())
     }
 
+    /// Announces a document this node accepted to its `/events` subscribers (nobody
+    /// listening is fine).
+    pub fn announce(&self, announcement: events::Announcement) {
+        let _ = self.events.send(announcement);
+    }
+
+    /// A new receiver of this node's announcements.
+    pub fn subscribe(&self) -> tokio::sync::broadcast::Receiver<events::Announcement> {
+        self.events.subscribe()
+    }
+
     /// The document held under this kind and key.
     pub fn held(&self, kind: DocumentKind, key: &str) -> Option<Arc<StoredDocument>> {
         lock(&self.held).get(&(kind, key.to_owned())).cloned()
@@ -212,13 +229,15 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), NodeError> {
     let (stop_sync, stopped) = tokio::sync::watch::channel(false);
-    let sync_task = tokio::spawn(sync::run(node.clone(), stopped));
+    let sync_task = tokio::spawn(sync::run(node.clone(), stopped.clone()));
+    let events_task = tokio::spawn(events::supervise(node.clone(), stopped));
     let app = api::router(node);
     let result = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     let _ = stop_sync.send(true);
     let _ = sync_task.await;
+    let _ = events_task.await;
     result.map_err(NodeError::Serve)
 }
 

@@ -45,8 +45,10 @@ pub async fn sync_once(node: &Node) {
     let urls = list_urls(node).await;
     let fetches = futures_util::stream::iter(urls)
         .map(|url| async move {
+            // Validators only mean something to the server that gave them.
             let validators = node
                 .held(DocumentKind::StatusList, &url)
+                .filter(|d| d.source == url)
                 .map(|d| Validators {
                     etag: d.etag.clone(),
                     last_modified: d.last_modified.clone(),
@@ -61,6 +63,8 @@ pub async fn sync_once(node: &Node) {
         accept_list(node, &url, outcome);
     }
     node.rebuild_snapshot();
+    poll_peers(node).await;
+    node.rebuild_snapshot();
     lock(&node.sync_state).last_round = Some(node.now());
 }
 
@@ -69,7 +73,6 @@ pub async fn sync_once(node: &Node) {
 async fn sync_registry(node: &Node, federation: &FederationConfig) {
     let key = federation.root_key_text.clone();
     let held = node.held(DocumentKind::Registry, &key);
-    let now = node.now();
     let (source, fetched) = match &federation.registry {
         RegistrySource::Url(url) => {
             let validators = held
@@ -104,15 +107,34 @@ async fn sync_registry(node: &Node, federation: &FederationConfig) {
             (path.display().to_string(), read)
         }
     };
+    accept_registry(node, federation, &source, fetched);
+}
+
+/// Checks a registry fetched from `source` (its publisher, a file, or a peer's relay)
+/// and keeps it if it is signed by the pinned root and not older than the one held.
+/// Returns whether a new version was kept (and announced).
+fn accept_registry(
+    node: &Node,
+    federation: &FederationConfig,
+    source: &str,
+    fetched: Result<Conditional, String>,
+) -> bool {
+    let key = federation.root_key_text.clone();
+    let held = node.held(DocumentKind::Registry, &key);
+    let now = node.now();
     let problem = |text: String| {
-        tracing::warn!(federation = %key, source = %printable(&source), problem = %printable(&text), "registry refused or unavailable; keeping the one held");
+        tracing::warn!(federation = %key, from = %printable(source), problem = %printable(&text), "registry refused or unavailable; keeping the one held");
         let mut state = lock(&node.sync_state);
         state.fetch_failures += u64::from(text.starts_with("fetch: "));
         state
             .registries
             .entry(key.clone())
             .or_default()
-            .last_problem = Some(format!("{}: {text}", probity_spec::time::format(now)));
+            .last_problem = Some(format!(
+            "{}: from {source}: {text}",
+            probity_spec::time::format(now)
+        ));
+        false
     };
     let body = match fetched {
         Err(e) => return problem(format!("fetch: {e}")),
@@ -124,7 +146,7 @@ async fn sync_registry(node: &Node, federation: &FederationConfig) {
                     tracing::error!(error = %e, "cannot record a confirmed registry");
                 }
             }
-            return;
+            return false;
         }
         Ok(Conditional::Changed(fetched)) => fetched,
     };
@@ -156,27 +178,37 @@ async fn sync_registry(node: &Node, federation: &FederationConfig) {
                     tracing::error!(error = %e, "cannot record a confirmed registry");
                 }
             }
-            return;
+            return false;
         }
     }
     let document = StoredDocument {
         kind: DocumentKind::Registry,
         key: key.clone(),
         body: verified.document.to_string(),
-        source,
+        source: source.to_owned(),
         confirmed_at: probity_spec::time::format(now),
         etag: body.etag,
         last_modified: body.last_modified,
     };
     match node.keep(document) {
         Ok(()) => {
-            tracing::info!(federation = %key, version = verified.version, "registry accepted");
-            let mut state = lock(&node.sync_state);
-            let entry = state.registries.entry(key).or_default();
-            entry.version = Some(verified.version);
-            entry.last_problem = None;
+            tracing::info!(federation = %key, version = verified.version, from = %printable(source), "registry accepted");
+            {
+                let mut state = lock(&node.sync_state);
+                let entry = state.registries.entry(key.clone()).or_default();
+                entry.version = Some(verified.version);
+                entry.last_problem = None;
+            }
+            node.announce(super::events::Announcement::registry(
+                &key,
+                verified.version,
+            ));
+            true
         }
-        Err(e) => tracing::error!(error = %e, "cannot store the registry"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot store the registry");
+            false
+        }
     }
 }
 
@@ -251,30 +283,37 @@ pub fn read_index(body: &[u8]) -> Result<Vec<String>, String> {
         .collect()
 }
 
-/// Checks a fetched list against the current snapshot and keeps it when it enters.
-fn accept_list(node: &Node, url: &str, outcome: Result<Conditional, FetchError>) {
+/// Checks a list fetched from `fetched_from` (its publisher, or a peer's relay route)
+/// against the current snapshot and keeps it, under its own id, when it enters.
+/// Returns whether a new version was kept (and announced).
+pub fn accept_list(
+    node: &Node,
+    fetched_from: &str,
+    outcome: Result<Conditional, FetchError>,
+) -> bool {
     let now = node.now();
     let refuse = |text: String| {
-        tracing::warn!(list = %printable(url), problem = %printable(&text), "status list refused or unavailable");
+        tracing::warn!(from = %printable(fetched_from), problem = %printable(&text), "status list refused or unavailable");
         let mut state = lock(&node.sync_state);
         state.fetch_failures += 1;
         state.list_errors.insert(
-            url.to_owned(),
+            fetched_from.to_owned(),
             format!("{}: {text}", probity_spec::time::format(now)),
         );
+        false
     };
     let fetched = match outcome {
         Err(e) => return refuse(e.to_string()),
         Ok(Conditional::NotModified) => {
-            if let Some(held) = node.held(DocumentKind::StatusList, url) {
+            if let Some(held) = node.held(DocumentKind::StatusList, fetched_from) {
                 let mut held = (*held).clone();
                 held.confirmed_at = probity_spec::time::format(now);
                 if let Err(e) = node.keep(held) {
                     tracing::error!(error = %e, "cannot record a confirmed list");
                 }
             }
-            lock(&node.sync_state).list_errors.remove(url);
-            return;
+            lock(&node.sync_state).list_errors.remove(fetched_from);
+            return false;
         }
         Ok(Conditional::Changed(fetched)) => fetched,
     };
@@ -282,25 +321,156 @@ fn accept_list(node: &Node, url: &str, outcome: Result<Conditional, FetchError>)
         Ok(v) => v,
         Err(e) => return refuse(format!("not usable JSON: {e}")),
     };
-    // The list must enter the current snapshot: signed by a trusted member's key,
-    // its id the URL, and not older than the copy held (§7.5).
+    let Some(id) = value.get("id").and_then(Value::as_str).map(str::to_owned) else {
+        return refuse("the list has no id".to_owned());
+    };
+    let held = node.held(DocumentKind::StatusList, &id);
+    if held.as_ref().is_some_and(|h| h.body == value.to_string()) {
+        // The copy held, again: confirmed current.
+        if let Some(held) = held {
+            let mut held = (*held).clone();
+            held.confirmed_at = probity_spec::time::format(now);
+            if held.source == fetched_from {
+                held.etag = fetched.etag;
+                held.last_modified = fetched.last_modified;
+            }
+            if let Err(e) = node.keep(held) {
+                tracing::error!(error = %e, "cannot record a confirmed list");
+            }
+        }
+        lock(&node.sync_state).list_errors.remove(fetched_from);
+        return false;
+    }
+    // The list must enter the current snapshot: signed by a trusted member's key, and
+    // not older than the copy held (§7.5). A relayed list is checked the same way.
     let mut trial = (*node.snapshot()).clone();
-    if let Err(e) = trial.add_status_list(url, value.clone(), now) {
+    if let Err(e) = trial.add_status_list(fetched_from, value.clone(), now) {
         return refuse(e.to_string());
     }
+    let valid_from = value
+        .get("validFrom")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
     let document = StoredDocument {
         kind: DocumentKind::StatusList,
-        key: url.to_owned(),
+        key: id.clone(),
         body: value.to_string(),
-        source: url.to_owned(),
+        source: fetched_from.to_owned(),
         confirmed_at: probity_spec::time::format(now),
         etag: fetched.etag,
         last_modified: fetched.last_modified,
     };
     match node.keep(document) {
         Ok(()) => {
-            lock(&node.sync_state).list_errors.remove(url);
+            lock(&node.sync_state).list_errors.remove(fetched_from);
+            node.announce(super::events::Announcement::status_list(&id, valid_from));
+            true
         }
-        Err(e) => tracing::error!(error = %e, "cannot store a status list"),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot store a status list");
+            false
+        }
+    }
+}
+
+/// Fetches a federation's registry from a peer's relay route and keeps it if it is
+/// newer than the one held and checks out against the pinned root.
+pub async fn registry_from_peer(node: &Node, peer: &str, federation: &str) {
+    let Some(config) = node
+        .config
+        .federations
+        .iter()
+        .find(|f| f.root_key_text == federation)
+    else {
+        return;
+    };
+    let url = super::events::relay_url(peer, "/relay/registry", "federation", federation);
+    let outcome = node.fetcher.get(&url).await.map_err(|e| e.to_string());
+    if accept_registry(node, config, &url, outcome.map(Conditional::Changed)) {
+        node.rebuild_snapshot();
+    }
+}
+
+/// What every peer holds, from its `/relay/index`: lists newer than ours are fetched
+/// from its relay, and each federation's registry when the peer's is newer.
+async fn poll_peers(node: &Node) {
+    for peer in &node.config.peers {
+        let index = match node.fetcher.get(&format!("{peer}/relay/index")).await {
+            Ok(f) => f,
+            Err(e) => {
+                lock(&node.sync_state).fetch_failures += 1;
+                tracing::debug!(peer = %peer, error = %e, "peer index unavailable");
+                continue;
+            }
+        };
+        let Ok(index) = probity_spec::json::parse_strict(&index.body) else {
+            tracing::warn!(peer = %peer, "peer index is not usable JSON");
+            continue;
+        };
+        for registry in index
+            .get("registries")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let (Some(federation), Some(version)) = (
+                registry.get("federation").and_then(Value::as_str),
+                registry.get("version").and_then(Value::as_u64),
+            ) else {
+                continue;
+            };
+            let held = node
+                .held(DocumentKind::Registry, federation)
+                .and_then(|h| registry_version(&h.body));
+            if held.is_none_or(|h| h < version) {
+                registry_from_peer(node, peer, federation).await;
+            }
+        }
+        let lists: Vec<(String, Option<String>)> = index
+            .get("statusLists")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|l| {
+                Some((
+                    l.get("id")?.as_str()?.to_owned(),
+                    l.get("validFrom")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned),
+                ))
+            })
+            .take(100_000)
+            .collect();
+        let wanted: Vec<String> = lists
+            .into_iter()
+            .filter(|(id, offered)| {
+                let held = node.held(DocumentKind::StatusList, id);
+                match (held, offered) {
+                    (None, _) => true,
+                    (Some(h), Some(offered)) => serde_json::from_str::<Value>(&h.body)
+                        .ok()
+                        .and_then(|v| {
+                            v.get("validFrom")
+                                .and_then(Value::as_str)
+                                .map(str::to_owned)
+                        })
+                        .is_none_or(|held| held.as_str() < offered.as_str()),
+                    (Some(_), None) => false,
+                }
+            })
+            .map(|(id, _)| super::events::relay_url(peer, "/relay/status-list", "id", &id))
+            .collect();
+        let fetched: Vec<(String, Result<crate::fetch::Fetched, FetchError>)> =
+            futures_util::stream::iter(wanted)
+                .map(|url| async move {
+                    let outcome = node.fetcher.get(&url).await;
+                    (url, outcome)
+                })
+                .buffer_unordered(PARALLEL_FETCHES)
+                .collect()
+                .await;
+        for (url, outcome) in fetched {
+            accept_list(node, &url, outcome.map(Conditional::Changed));
+        }
     }
 }
