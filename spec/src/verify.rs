@@ -87,7 +87,7 @@ pub enum Verdict {
     UntrustedIssuer,
     /// The issuer is trusted, but not for this kind of credential.
     NotAccredited,
-    /// validFrom is in the future.
+    /// validFrom is in the future, or the proof was created after the time judged.
     NotYetValid,
     /// validUntil has passed.
     Expired,
@@ -435,14 +435,19 @@ fn check_issuer(
     }
     let signed_at = parsed.created.unwrap_or(now);
     if signed_at > now + trust.clock_skew {
-        checks.fail(
+        // Judged as of a time before it was signed (`--at` in the past, or a clock far
+        // behind): at that time the credential did not exist yet. That is what a person
+        // asking "was it valid then?" needs to hear, not that its issuer is untrusted.
+        checks.fail_with(
             CheckId::Issuer,
+            Verdict::NotYetValid,
             format!(
-                "The proof claims to be created at {}, in the future.",
-                crate::time::format(signed_at)
+                "The credential was signed at {}, after the time of this verification ({}): it had not been issued yet.",
+                crate::time::format(signed_at),
+                crate::time::format(now)
             ),
         );
-        return skip_accreditation(checks, "the signing time is not credible");
+        return skip_accreditation(checks, "the credential had not been issued yet");
     }
     let (key_used, origin) = resolved.unzip();
     match origin {
