@@ -63,22 +63,22 @@ pub enum TrustError {
         problem: String,
     },
     /// A status list older than the one held was offered (a replay).
-    #[error("status list {url} was issued at {offered}, before the copy already held ({held}); keeping the newer one")]
+    #[error("status list {id} (from {url}) was issued at {offered}, before the copy already held ({held}); keeping the newer one")]
     StatusListRollback {
         /// Where the list came from.
         url: String,
+        /// The list's id.
+        id: String,
         /// validFrom of the list offered.
         offered: String,
         /// validFrom of the list held.
         held: String,
     },
-    /// A status list's id is not the URL it was fetched from.
-    #[error("status list fetched from {url} says its id is {id}")]
+    /// A status list has no id, so no entry could name it.
+    #[error("status list fetched from {url} has no id")]
     StatusListId {
         /// Where the list came from.
         url: String,
-        /// The id it carries.
-        id: String,
     },
 }
 
@@ -92,13 +92,15 @@ pub struct ExplicitIssuer {
     pub keys: Vec<(String, VerifyingKey)>,
 }
 
-/// A status list held by the snapshot, with when it was fetched.
+/// A status list held by the snapshot, with when and where it was fetched.
 #[derive(Debug, Clone)]
 pub struct HeldStatusList {
     /// The verified, decoded list credential.
     pub list: StatusListCredential,
     /// When this copy was fetched from its publisher or a peer.
     pub fetched_at: DateTime<Utc>,
+    /// Where this copy came from (its publisher, or a peer relaying it), for messages.
+    pub fetched_from: String,
 }
 
 /// Where a key came from.
@@ -283,8 +285,11 @@ impl TrustSnapshot {
         &self.explicit
     }
 
-    /// Adds a status list credential fetched from `url` at `fetched_at`, after checking
-    /// that its id is `url` and that it is signed by a key of its issuer.
+    /// Adds a status list credential fetched from `url` (its publisher, or a peer
+    /// relaying it) at `fetched_at`, after checking that it is signed by a key of its
+    /// issuer. The list is held under its own `id`, the URL credentials name in
+    /// `statusListCredential` (§7.5), so it answers for that id wherever it was fetched
+    /// from, and for no other.
     pub fn add_status_list(
         &mut self,
         url: &str,
@@ -351,34 +356,42 @@ impl TrustSnapshot {
                     source,
                 }
             })?;
-        // Bitstring Status List §2.2: the list's id is the URL entries point at. A list
-        // served under another list's URL must not answer for it.
-        if list.id.as_deref() != Some(url) {
+        // Bitstring Status List §2.2: the list's id is the URL entries point at. It is
+        // held under that id, whatever URL it was fetched from: a list served under
+        // another list's URL answers only for its own id, and a relayed copy answers
+        // for the list it is.
+        let Some(id) = list.id.clone() else {
             return Err(TrustError::StatusListId {
                 url: url.to_owned(),
-                id: list.id.unwrap_or_else(|| "(none)".to_owned()),
             });
-        }
+        };
         if list.issuer.as_deref() != Some(controller.as_str()) {
             return Err(TrustError::StatusListSigner {
                 url: url.to_owned(),
                 method: parsed.verification_method,
             });
         }
-        if let Some(held) = self.status_lists.get(url) {
+        if let Some(held) = self.status_lists.get(&id) {
             if let (Some(offered), Some(current)) = (list.valid_from, held.list.valid_from) {
                 if offered < current {
                     return Err(TrustError::StatusListRollback {
                         url: url.to_owned(),
+                        id: id.clone(),
                         offered: crate::time::format(offered),
                         held: crate::time::format(current),
                     });
                 }
             }
         }
-        self.status_failures.remove(url);
-        self.status_lists
-            .insert(url.to_owned(), HeldStatusList { list, fetched_at });
+        self.status_failures.remove(&id);
+        self.status_lists.insert(
+            id,
+            HeldStatusList {
+                list,
+                fetched_at,
+                fetched_from: url.to_owned(),
+            },
+        );
         Ok(())
     }
 
@@ -387,9 +400,10 @@ impl TrustSnapshot {
         self.status_failures.insert(url.to_owned(), reason.into());
     }
 
-    /// The status list held for `url`.
-    pub fn status_list(&self, url: &str) -> Option<&HeldStatusList> {
-        self.status_lists.get(url)
+    /// The status list held whose id is `id` (the `statusListCredential` an entry
+    /// names).
+    pub fn status_list(&self, id: &str) -> Option<&HeldStatusList> {
+        self.status_lists.get(id)
     }
 
     /// Why the list at `url` could not be had, if recorded.

@@ -117,9 +117,22 @@ pub async fn fetch_status_lists(
             Ok(got) => probity_spec::json::parse_strict(&got.body)
                 .map_err(|e| format!("the list is not usable JSON ({e})"))
                 .and_then(|document| {
+                    let id = document
+                        .get("id")
+                        .and_then(|i| i.as_str())
+                        .map(str::to_owned);
                     trust
                         .add_status_list(&url, document, now)
-                        .map_err(|e| format!("the list was refused ({e})"))
+                        .map_err(|e| format!("the list was refused ({e})"))?;
+                    // A list is held under its own id (§7.5): one served here under
+                    // another id answers for that list, not for this URL.
+                    match trust.status_list(&url) {
+                        Some(_) => Ok(()),
+                        None => Err(format!(
+                            "what {url} serves is another list ({})",
+                            id.unwrap_or_default()
+                        )),
+                    }
                 }),
         };
         if let Err(reason) = &result {

@@ -590,6 +590,38 @@ mod status {
     }
 
     #[test]
+    fn a_list_answers_for_its_own_id_wherever_it_was_fetched_from() {
+        let fed = Federation::new();
+        let cert = revocable(&fed);
+        let revoked = list(
+            &fed,
+            &[94_567],
+            "2026-06-01T06:00:00Z",
+            None,
+            "2026-06-01T06:00:00Z",
+        );
+        // Relayed by a peer: fetched from the peer's URL, held under the list's id.
+        let mut trust = fed.snapshot();
+        let relay = "http://127.0.0.1:8701/relay/status-list?id=x";
+        trust
+            .add_status_list(relay, revoked.clone(), now())
+            .unwrap();
+        assert_eq!(verdict(&cert, &trust), Verdict::Revoked);
+        assert_eq!(trust.status_list(LIST).unwrap().fetched_from, relay);
+        // Served under another list's URL: it answers for its own id, not that URL.
+        let mut trust = fed.snapshot();
+        let other = "https://certs.cpocus.ca/status/revocation/2";
+        trust.add_status_list(other, revoked, now()).unwrap();
+        assert!(trust.status_list(other).is_none());
+        let other_cert = fed.certificate(|d| {
+            d["credentialStatus"] =
+                json!([StatusListEntry::new(StatusPurpose::Revocation, other, 94_567).to_value()]);
+        });
+        assert_eq!(verdict(&other_cert, &trust), Verdict::StatusUnknown);
+        assert_eq!(verdict(&cert, &trust), Verdict::Revoked);
+    }
+
+    #[test]
     fn a_list_signed_after_its_key_was_compromised_is_refused() {
         let mut fed = Federation::new();
         fed.member.keys[0].compromised_at = Some("2026-05-15T00:00:00Z".into());
@@ -609,6 +641,25 @@ mod status {
             .unwrap_err();
         assert!(err.to_string().contains("compromised"), "{err}");
     }
+}
+
+#[test]
+fn judged_before_it_was_signed_a_credential_is_not_yet_valid() {
+    let fed = Federation::new();
+    let cert = fed.certificate(|d| d["validFrom"] = json!("2026-01-01T00:00:00Z"));
+    // Signed 2026-03-01T09:00:00Z; valid from January; judged in February.
+    let report = verify(&cert, &fed.snapshot(), t("2026-02-01T00:00:00Z"));
+    assert_eq!(report.verdict, Verdict::NotYetValid, "{report:#?}");
+    let issuer = report.check(CheckId::Issuer).unwrap();
+    assert!(
+        issuer.message.contains("had not been issued yet"),
+        "{issuer:?}"
+    );
+    // Within the clock skew, the signing time is accepted.
+    assert_eq!(
+        verify(&cert, &fed.snapshot(), t("2026-03-01T08:56:00Z")).verdict,
+        Verdict::Valid
+    );
 }
 
 #[test]
