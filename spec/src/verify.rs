@@ -322,15 +322,27 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
         parsed.require_purpose(proof::ASSERTION_METHOD),
     ) {
         (_, Err(e)) => checks.fail(CheckId::Proof, format!("{e}.")),
-        (None, Ok(())) => checks.push(
-            CheckId::Proof,
-            CheckStatus::Skip,
-            format!(
-                "Not checked: the signing key {} is not known to this verifier.",
-                parsed.verification_method
-            ),
-            Verdict::UntrustedIssuer,
-        ),
+        (None, Ok(())) => {
+            let method = parsed
+                .controller()
+                .strip_prefix("did:")
+                .and_then(|rest| rest.split(':').next())
+                .unwrap_or("");
+            let why = if matches!(method, "key" | "web") {
+                "is not known to this verifier".to_owned()
+            } else {
+                format!("belongs to a DID method (\"{method}\") Probity cannot resolve")
+            };
+            checks.push(
+                CheckId::Proof,
+                CheckStatus::Skip,
+                format!(
+                    "Not checked: the signing key {} {why}.",
+                    parsed.verification_method
+                ),
+                Verdict::UntrustedIssuer,
+            )
+        }
         (Some(_), Ok(())) => {
             // Every candidate is tried against one signing input; a mismatch is the
             // only way a candidate fails once that input is computed.
@@ -425,12 +437,18 @@ fn check_issuer(
         );
     };
     if controller != issuer {
-        checks.fail(
-            CheckId::Issuer,
+        let message = if issuer.starts_with("did:") {
             format!(
                 "The credential names {issuer} as issuer but was signed by a key of {controller}."
-            ),
-        );
+            )
+        } else {
+            // VC 2.0 allows any URL as issuer; Probity trusts issuers by DID, and
+            // nothing ties a key to a web address.
+            format!(
+                "The issuer {issuer} is not a DID, so no key can be shown to be its own; the credential was signed by a key of {controller}, and Probity trusts issuers by DID."
+            )
+        };
+        checks.fail(CheckId::Issuer, message);
         return skip_accreditation(checks, "the issuer did not sign it");
     }
     let signed_at = parsed.created.unwrap_or(now);

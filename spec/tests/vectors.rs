@@ -137,6 +137,45 @@ fn eddsa_jcs_2022_signed_vector_verifies() {
     );
 }
 
+/// The W3C vector is a credential from the wider W3C world: its issuer is an https URL.
+/// Its proof verifies with its did:key method; nobody trusts that issuer.
+#[test]
+fn the_w3c_vector_verifies_its_proof_and_is_an_untrusted_issuer() {
+    use probity_spec::verify::{CheckId, CheckStatus};
+    let bytes = vector_bytes("eddsa-jcs-2022/signedJCS.json");
+    let at = probity_spec::time::parse("2024-01-01T00:00:00Z").unwrap();
+    let report = probity_spec::verify(&bytes, &probity_spec::trust::TrustSnapshot::new(), at);
+    assert_eq!(
+        report.verdict,
+        probity_spec::Verdict::UntrustedIssuer,
+        "{report:#?}"
+    );
+    let status = |id| report.check(id).unwrap().status;
+    assert_eq!(status(CheckId::Format), CheckStatus::Pass);
+    assert_eq!(status(CheckId::Proof), CheckStatus::Pass, "{report:#?}");
+    assert!(report.check(CheckId::Proof).unwrap().message.contains(
+        "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2#z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
+    ));
+    let issuer = report.check(CheckId::Issuer).unwrap();
+    assert_eq!(issuer.status, CheckStatus::Fail);
+    assert!(
+        issuer
+            .message
+            .contains("https://vc.example/issuers/5678 is not a DID"),
+        "{issuer:?}"
+    );
+    // Tampered, the same credential is an invalid signature, as any other.
+    let tampered = String::from_utf8(bytes)
+        .unwrap()
+        .replace("The School of Examples", "The School of Forgeries");
+    let report = probity_spec::verify(
+        tampered.as_bytes(),
+        &probity_spec::trust::TrustSnapshot::new(),
+        at,
+    );
+    assert_eq!(report.verdict, probity_spec::Verdict::InvalidSignature);
+}
+
 #[test]
 fn eddsa_jcs_2022_tamper_cases_give_the_listed_outcome() {
     let summary = vector_json("eddsa-jcs-2022/vector-summary.json");
