@@ -150,6 +150,19 @@ pub enum CompactError {
         /// The version found.
         version: u8,
     },
+    /// The text form says one format version and the payload's header another: the
+    /// text was damaged or not made by Probity, not written by a newer version.
+    #[error(
+        "this is not a readable Probity QR payload: its text says format version \
+         {text} but its data says {header}; the code is damaged, mistyped or was not \
+         made by Probity"
+    )]
+    Garbled {
+        /// The version the text prefix names.
+        text: u8,
+        /// The version the header byte holds.
+        header: u8,
+    },
     /// The header sets flags this version does not know.
     #[error(
         "this QR payload uses features (flags {flags:#04x}) this version of Probity \
@@ -439,7 +452,18 @@ pub fn from_text(text: &str) -> Result<Value, CompactError> {
         }
         _ => return Err(CompactError::WrongPrefix),
     }
-    decode(&digits_to_bytes(digits)?)
+    let bytes = digits_to_bytes(digits)?;
+    // The prefix already named the version; a header that disagrees is not a payload
+    // from a newer Probity but noise (`PB1:123` is one byte, 0x7B, "version 7").
+    if let Some(&header) = bytes.first() {
+        if header >> 4 != FORMAT_VERSION {
+            return Err(CompactError::Garbled {
+                text: FORMAT_VERSION,
+                header: header >> 4,
+            });
+        }
+    }
+    decode(&bytes)
 }
 
 /// Turns the digits of the text form back into bytes, checking every group.

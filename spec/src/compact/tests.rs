@@ -563,3 +563,18 @@ fn a_tiny_payload_of_a_huge_repetitive_string_encodes_again() {
         assert_eq!(decode(&bytes).unwrap(), value);
     }
 }
+
+#[test]
+fn text_whose_header_disagrees_with_its_prefix_is_garbage_not_a_newer_version() {
+    match crate::compact::from_text("PB1:123") {
+        Err(CompactError::Garbled { text: 1, header: 7 }) => {}
+        other => panic!("{other:?}"),
+    }
+    let message = crate::compact::from_text("PB1:123")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        message.contains("damaged") && !message.contains("update Probity"),
+        "{message}"
+    );
+}
