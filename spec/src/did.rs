@@ -256,12 +256,11 @@ fn web_location(did: &str, id: &str) -> Result<String, DidError> {
             )));
         }
     }
-    let loopback = host.eq_ignore_ascii_case("localhost")
-        || host == "[::1]"
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback());
-    let scheme = if loopback { "http" } else { "https" };
+    let scheme = if crate::net::is_loopback_host(host) {
+        "http"
+    } else {
+        "https"
+    };
     let authority = match port {
         Some(p) => format!("{host}:{p}"),
         None => host.to_owned(),

@@ -401,15 +401,8 @@ pub fn to_url(verifier_base_url: &str, credential: &Value) -> Result<String, Com
 
 /// Whether the host of `rest` (what follows `scheme://`) is a loopback address.
 fn is_loopback_authority(rest: &str) -> bool {
-    let authority = rest.split(['/', '?']).next().unwrap_or_default();
-    let host = match authority.strip_prefix('[') {
-        Some(v6) => return v6.split(']').next() == Some("::1"),
-        None => authority.split(':').next().unwrap_or_default(),
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::Ipv4Addr>()
-            .is_ok_and(|ip| ip.is_loopback())
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    crate::net::is_loopback_host(crate::net::authority_host(authority))
 }
 
 /// The part of a text form or link that should be a payload: what follows the first
