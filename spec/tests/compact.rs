@@ -310,9 +310,15 @@ fn compact_text_form_errors() {
         Err(CompactError::GroupOutOfRange { group: 0 })
     );
     assert_eq!(from_text("PB1:"), Err(CompactError::Truncated));
-    // Header byte 0x20 (format 2) in digits.
+    // Header byte 0x20 (format 2) in digits, under a PB1: prefix: the text and its
+    // data disagree, so it is garbled, not a payload from a newer version.
     assert_eq!(
         from_text("PB1:032"),
+        Err(CompactError::Garbled { text: 1, header: 2 })
+    );
+    // A PB2: text is a newer version this one cannot read.
+    assert_eq!(
+        from_text("PB2:032"),
         Err(CompactError::UnsupportedVersion { version: 2 })
     );
     for bad in [
