@@ -25,9 +25,33 @@ pub fn format(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// A length of time as a person says it: `45 seconds`, `12 minutes`, `3 hours`,
+/// `2 days` (rounded down to the largest whole unit).
+pub fn describe(d: chrono::Duration) -> String {
+    let s = d.num_seconds().max(0);
+    let (n, unit) = match s {
+        0..=119 => (s, "second"),
+        120..=7_199 => (s / 60, "minute"),
+        7_200..=172_799 => (s / 3_600, "hour"),
+        _ => (s / 86_400, "day"),
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        let d = chrono::Duration::seconds;
+        assert_eq!(describe(d(1)), "1 second");
+        assert_eq!(describe(d(90)), "90 seconds");
+        assert_eq!(describe(d(600)), "10 minutes");
+        assert_eq!(describe(d(3 * 3600)), "3 hours");
+        assert_eq!(describe(d(26 * 3600)), "26 hours");
+        assert_eq!(describe(d(3 * 86_400)), "3 days");
+    }
 
     #[test]
     fn round_trips_utc_seconds() {

@@ -192,6 +192,13 @@ pub struct TrustSnapshot {
     pub expiry_warning: Duration,
     /// Clock skew tolerated for `proof.created` in the future.
     pub clock_skew: Duration,
+    /// For a verifier node that holds lists between refreshes: a list last fetched or
+    /// confirmed longer ago than this gives `STATUS_UNKNOWN`. `None` (the default) does
+    /// not check, as when the lists were fetched for this very verification.
+    pub max_data_age: Option<Duration>,
+    /// A list last fetched or confirmed longer ago than this still counts, with a
+    /// warning that says how old it is.
+    pub data_warn_age: Option<Duration>,
 }
 
 impl Default for TrustSnapshot {
@@ -205,6 +212,8 @@ impl Default for TrustSnapshot {
             status_warn_age: Duration::hours(24),
             expiry_warning: Duration::days(30),
             clock_skew: Duration::minutes(5),
+            max_data_age: None,
+            data_warn_age: None,
         }
     }
 }

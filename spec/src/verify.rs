@@ -731,6 +731,13 @@ fn check_status(
                 age.num_hours(),
                 trust.max_status_age.num_hours()
             ))
+        } else if let Some(max) = trust.max_data_age.filter(|&m| now - held.fetched_at > m) {
+            Some(format!(
+                "the copy of the {purpose} list {} held here was last confirmed {} ago, over this verifier's limit of {}",
+                entry.list_url,
+                crate::time::describe(now - held.fetched_at),
+                crate::time::describe(max)
+            ))
         } else {
             None
         };
@@ -745,6 +752,14 @@ fn check_status(
             warnings.push(format!(
                 "the {purpose} list is {} hours old",
                 age.num_hours()
+            ));
+        } else if trust
+            .data_warn_age
+            .is_some_and(|w| now - held.fetched_at > w)
+        {
+            warnings.push(format!(
+                "the {purpose} list was last confirmed {} ago",
+                crate::time::describe(now - held.fetched_at)
             ));
         }
         match list.status_of(entry) {

@@ -149,8 +149,10 @@ impl Node {
         let now = self.now();
         let held = lock(&self.held).clone();
         let mut trust = TrustSnapshot::new();
-        trust.status_warn_age = to_chrono(self.config.warn_after);
-        trust.max_status_age = to_chrono(self.config.max_age);
+        // The node's freshness rule is about its copies: how long since each list was
+        // last fetched or confirmed unchanged (issue lists' own ages follow §8.9).
+        trust.data_warn_age = Some(to_chrono(self.config.warn_after));
+        trust.max_data_age = Some(to_chrono(self.config.max_age));
         let pinned: Vec<_> = self.config.federations.iter().map(|f| f.root_key).collect();
         for document in held.values().filter(|d| d.kind == DocumentKind::Registry) {
             let outcome = probity_spec::json::parse_strict(document.body.as_bytes())

@@ -406,7 +406,39 @@ async fn with_the_issuer_gone_a_restarted_node_verifies_from_what_it_holds() {
     .await;
     assert!(sync["fetchFailures"].as_u64().unwrap() >= 1, "{sync}");
 
-    // The bundle holds what the node holds, and verifies offline to the same verdict.
+    // Older than warn_after (1 h): still VALID, and the status check says how old.
+    clock.advance(Days::minutes(90));
+    let (_, body) = call(
+        &node,
+        post("/api/v1/verify", "application/json", cert.to_string()),
+    )
+    .await;
+    assert_eq!(body["verdict"], "VALID", "{body}");
+    assert_eq!(body["checks"][5]["status"], "warn", "{body}");
+    assert!(
+        body["checks"][5]["message"]
+            .as_str()
+            .unwrap()
+            .contains("last confirmed 2 hours ago"),
+        "{body}"
+    );
+    // Older than max_age (24 h): the node no longer vouches for the status.
+    clock.advance(Days::hours(23));
+    let (_, body) = call(
+        &node,
+        post("/api/v1/verify", "application/json", cert.to_string()),
+    )
+    .await;
+    assert_eq!(body["verdict"], "STATUS_UNKNOWN", "{body}");
+    assert!(
+        body["checks"][5]["message"]
+            .as_str()
+            .unwrap()
+            .contains("over this verifier's limit of 24 hours"),
+        "{body}"
+    );
+
+    // The bundle holds what the node holds.
     let (status, bundle) = call(
         &node,
         Request::get("/api/v1/bundle").body(Body::empty()).unwrap(),
