@@ -89,7 +89,7 @@ impl FetchError {
 }
 
 /// Which addresses may be fetched from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FetchPolicy {
     /// Plain `http` and `https` to this machine (127.0.0.0/8, `::1`, `localhost`). The
     /// CLI allows it, so that nodes and tests on one machine work; a verifier node
@@ -99,6 +99,9 @@ pub struct FetchPolicy {
     /// fc00::/7, fe80::/10). Off unless configured: a server must not become a way
     /// to reach hosts behind its own firewall.
     pub allow_private: bool,
+    /// Hosts (`host` or `host:port`, as written in URLs) never fetched from directly:
+    /// an operator's egress rule. What they publish can still arrive through peers.
+    pub deny_hosts: Vec<String>,
 }
 
 impl Default for FetchPolicy {
@@ -106,6 +109,7 @@ impl Default for FetchPolicy {
         FetchPolicy {
             allow_loopback: true,
             allow_private: false,
+            deny_hosts: Vec::new(),
         }
     }
 }
@@ -139,6 +143,19 @@ impl FetchPolicy {
             }
             other => return Err(refuse(format!("scheme \"{other}\" is not https"))),
         }
+        let authority = match parsed.port() {
+            Some(port) => format!("{host}:{port}"),
+            None => host.to_owned(),
+        };
+        if self
+            .deny_hosts
+            .iter()
+            .any(|d| d.eq_ignore_ascii_case(host) || d.eq_ignore_ascii_case(&authority))
+        {
+            return Err(refuse(format!(
+                "{authority} is on this verifier's deny list"
+            )));
+        }
         if loopback && !self.allow_loopback {
             return Err(refuse(
                 "this verifier does not fetch from its own machine".to_owned(),
@@ -171,12 +188,12 @@ impl FetchPolicy {
 /// Resolves host names and drops every address the policy closes, so that a public
 /// name pointing at 10.0.0.1 or 169.254.169.254 (or rebinding to one) reaches nothing.
 struct PolicyResolver {
-    policy: FetchPolicy,
+    policy: Arc<FetchPolicy>,
 }
 
 impl Resolve for PolicyResolver {
     fn resolve(&self, name: Name) -> Resolving {
-        let policy = self.policy;
+        let policy = self.policy.clone();
         Box::pin(async move {
             let host = name.as_str().to_owned();
             let found: Vec<SocketAddr> =
@@ -264,11 +281,14 @@ impl EventStream {
 impl Fetcher {
     /// A client with this policy and a whole-response deadline of `timeout`.
     pub fn new(policy: FetchPolicy, timeout: Duration) -> Result<Self, FetchError> {
+        let shared = Arc::new(policy.clone());
         let client = reqwest::Client::builder()
             .connect_timeout(timeout)
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(PolicyResolver { policy }))
+            .dns_resolver(Arc::new(PolicyResolver {
+                policy: shared.clone(),
+            }))
             .no_proxy()
             .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -277,7 +297,9 @@ impl Fetcher {
             .connect_timeout(timeout)
             .read_timeout(STREAM_SILENCE)
             .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(PolicyResolver { policy }))
+            .dns_resolver(Arc::new(PolicyResolver {
+                policy: shared.clone(),
+            }))
             .no_proxy()
             .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -334,8 +356,8 @@ impl Fetcher {
     }
 
     /// The policy this client enforces.
-    pub fn policy(&self) -> FetchPolicy {
-        self.policy
+    pub fn policy(&self) -> &FetchPolicy {
+        &self.policy
     }
 
     /// Fetches `url` in full.

@@ -182,6 +182,7 @@ async fn loopback_is_a_choice_and_names_are_checked_as_they_resolve() {
         FetchPolicy {
             allow_loopback: false,
             allow_private: false,
+            deny_hosts: Vec::new(),
         },
         Duration::from_secs(5),
     )
@@ -193,6 +194,24 @@ async fn loopback_is_a_choice_and_names_are_checked_as_they_resolve() {
             "{url}: {outcome:?}"
         );
     }
+}
+
+#[tokio::test]
+async fn denied_hosts_are_never_fetched_from() {
+    let base = server(Behaviour::Tagged).await;
+    let authority = base.trim_start_matches("http://").to_owned();
+    let policy = FetchPolicy {
+        deny_hosts: vec![authority],
+        ..FetchPolicy::default()
+    };
+    let f = Fetcher::new(policy, Duration::from_secs(5)).unwrap();
+    let outcome = f.get(&format!("{base}/x")).await;
+    assert!(
+        matches!(outcome, Err(FetchError::Refused { .. })),
+        "{outcome:?}"
+    );
+    // The same host on another port is not denied.
+    assert!(fetcher(5_000).get(&format!("{base}/x")).await.is_ok());
 }
 
 #[test]

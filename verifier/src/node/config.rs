@@ -104,6 +104,8 @@ struct RawFetch {
     allow_loopback: Option<bool>,
     allow_private: Option<bool>,
     timeout: Option<String>,
+    #[serde(default)]
+    deny_hosts: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -170,6 +172,8 @@ pub struct NodeConfig {
     pub allow_private: bool,
     /// Deadline of one fetch.
     pub fetch_timeout: Duration,
+    /// Hosts never fetched from directly (`host` or `host:port`).
+    pub deny_hosts: Vec<String>,
     /// How the VC API judges issuers.
     pub vc_api_trust: VcApiTrust,
     /// Largest request body.
@@ -386,6 +390,7 @@ impl NodeConfig {
             allow_loopback,
             allow_private,
             fetch_timeout,
+            deny_hosts: raw.fetch.deny_hosts,
             vc_api_trust,
             max_body,
             concurrency,

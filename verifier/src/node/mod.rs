@@ -96,6 +96,7 @@ impl Node {
         let policy = FetchPolicy {
             allow_loopback: config.allow_loopback,
             allow_private: config.allow_private,
+            deny_hosts: config.deny_hosts.clone(),
         };
         let fetcher = Fetcher::new(policy, config.fetch_timeout)?;
         let mut held = HashMap::new();

@@ -1,6 +1,7 @@
 //! The node through its router (`oneshot`, no socket), with a real store in a temp dir,
 //! real keys, and the issuer's documents served over real HTTP on 127.0.0.1:0.
 
+use super::store::DocumentKind;
 use super::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -189,9 +190,24 @@ impl World {
     }
 
     fn config(&self) -> NodeConfig {
+        self.config_with("data", &[], &[])
+    }
+
+    /// A node's configuration: its own store, its peers, and hosts it must not fetch
+    /// from; it polls hourly, so anything sooner is pushed.
+    fn config_with(&self, data: &str, peers: &[&str], deny: &[&str]) -> NodeConfig {
         let root = probity_spec::multikey::public_key_to_multibase(&self.root.verifying_key());
+        let list = |items: &[&str]| {
+            items
+                .iter()
+                .map(|i| format!("\"{i}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let text = format!(
-            "data_dir = \"data\"\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[fetch]\nallow_loopback = true\n[limits]\nmax_body = 200000\n"
+            "data_dir = \"{data}\"\npeers = [{}]\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[freshness]\nrefresh = \"1h\"\n[fetch]\nallow_loopback = true\ndeny_hosts = [{}]\n[limits]\nmax_body = 200000\n",
+            list(peers),
+            list(deny)
         );
         NodeConfig::parse(&text, self.dir.path(), |_| None).unwrap()
     }
@@ -566,5 +582,123 @@ async fn the_vc_api_answers_verified_or_400_with_the_failing_checks() {
         "{body}"
     );
     assert_eq!(body["errors"][0]["check"], "proof", "{body}");
+    world.stop_server().await;
+}
+
+/// Serves `node` on 127.0.0.1:0 with its sync loop and event streams; returns its base
+/// URL and the sender that stops it.
+async fn start_serving(node: Arc<Node>) -> (String, tokio::sync::oneshot::Sender<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(serve(node, listener, async {
+        let _ = stopped.await;
+    }));
+    (base, stop)
+}
+
+/// Polls until `node` gives `wanted` for `credential`, or `limit` passes; returns how
+/// long it took.
+async fn until_verdict(
+    node: &Arc<Node>,
+    credential: &Value,
+    wanted: &str,
+    limit: std::time::Duration,
+) -> Option<std::time::Duration> {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if verdict_of(node, credential).await == wanted {
+            return Some(started.elapsed());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    None
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_node_cut_off_from_the_issuer_gets_its_lists_from_a_peer_and_revocations_are_pushed() {
+    let mut world = World::new().await;
+    let (_clock, time) = TestClock::new();
+    let cert = world.certificate();
+    let node_a = Node::open(world.config_with("a", &[], &[]), time.clone()).unwrap();
+    let (base_a, stop_a) = start_serving(node_a.clone()).await;
+    let limit = std::time::Duration::from_secs(10);
+    assert!(until_verdict(&node_a, &cert, "VALID", limit)
+        .await
+        .is_some());
+
+    // B may not reach the issuer at all; A is its peer.
+    let issuer_host = world.base.trim_start_matches("http://").to_owned();
+    let node_b = Node::open(
+        world.config_with("b", &[&base_a], &[&issuer_host]),
+        time.clone(),
+    )
+    .unwrap();
+    let (_base_b, stop_b) = start_serving(node_b.clone()).await;
+    assert!(
+        until_verdict(&node_b, &cert, "VALID", limit)
+            .await
+            .is_some(),
+        "B never got the lists through A: {:?}",
+        node_b.sync_state()
+    );
+    let held = node_b
+        .held(
+            DocumentKind::StatusList,
+            &world.list_url(StatusPurpose::Revocation),
+        )
+        .unwrap();
+    assert!(held.source.starts_with(&base_a), "{}", held.source);
+    // Give B's subscription to A's stream a moment to open.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+
+    // The issuer revokes; A learns of it (here by a sync round), and B hears it pushed.
+    world.publish_list(
+        StatusPurpose::Revocation,
+        &[42],
+        start() - Days::minutes(30),
+    );
+    sync::sync_once(&node_a).await;
+    assert_eq!(verdict_of(&node_a, &cert).await, "REVOKED");
+    let took = until_verdict(&node_b, &cert, "REVOKED", limit).await;
+    assert!(took.is_some(), "B never heard of the revocation");
+
+    // A peer replaying the older list, or a list signed by another key, changes nothing.
+    let stranger = SigningKey::from_bytes(&[77; 32]);
+    let forged = {
+        let list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
+        let url = world.list_url(StatusPurpose::Revocation);
+        let doc = status_list_credential(
+            &url,
+            &world.issuer,
+            StatusPurpose::Revocation,
+            &list,
+            start() - Days::minutes(10),
+            None,
+        );
+        probity_spec::proof::sign(
+            &doc,
+            &stranger,
+            &probity_spec::proof::ProofOptions::assertion(
+                world.method(),
+                Some(probity_spec::time::format(start() - Days::minutes(10))),
+            ),
+        )
+        .unwrap()
+    };
+    let kept = sync::accept_list(
+        &node_b,
+        "http://127.0.0.1:9/relay/status-list?id=forged",
+        Ok(crate::fetch::Conditional::Changed(crate::fetch::Fetched {
+            body: forged.to_string().into_bytes(),
+            etag: None,
+            last_modified: None,
+        })),
+    );
+    assert!(!kept);
+    node_b.rebuild_snapshot();
+    assert_eq!(verdict_of(&node_b, &cert).await, "REVOKED");
+    let _ = stop_a.send(());
+    let _ = stop_b.send(());
     world.stop_server().await;
 }
