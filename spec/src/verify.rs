@@ -731,15 +731,18 @@ fn check_status(
                 age.num_hours(),
                 trust.max_status_age.num_hours()
             ))
-        } else if let Some(max) = trust.max_data_age.filter(|&m| now - held.fetched_at > m) {
-            Some(format!(
-                "the copy of the {purpose} list {} held here was last confirmed {} ago, over this verifier's limit of {}",
-                entry.list_url,
-                crate::time::describe(now - held.fetched_at),
-                crate::time::describe(max)
-            ))
         } else {
-            None
+            trust
+                .max_data_age
+                .filter(|&max| now - held.fetched_at > max)
+                .map(|max| {
+                    format!(
+                        "the copy of the {purpose} list {} held here was last confirmed {} ago, over this verifier's limit of {}",
+                        entry.list_url,
+                        crate::time::describe(now - held.fetched_at),
+                        crate::time::describe(max)
+                    )
+                })
         };
         if let Some(problem) = problem {
             findings.push((

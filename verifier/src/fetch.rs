@@ -19,6 +19,8 @@ use std::time::Duration;
 
 /// The default deadline for one whole fetch, from connecting to the last byte.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Fetches in flight at once in [`Fetcher::get_all`].
+pub const PARALLEL: usize = 32;
 /// The largest document fetched: the spec crate's document limit.
 pub const MAX_BYTES: usize = probity_spec::json::MAX_DOCUMENT_BYTES;
 
@@ -282,26 +284,24 @@ impl Fetcher {
     /// A client with this policy and a whole-response deadline of `timeout`.
     pub fn new(policy: FetchPolicy, timeout: Duration) -> Result<Self, FetchError> {
         let shared = Arc::new(policy.clone());
-        let client = reqwest::Client::builder()
-            .connect_timeout(timeout)
+        // Both clients resolve names through the policy and follow no redirects; one
+        // bounds whole answers, the other only silences, for streams that stay open.
+        let builder = || {
+            reqwest::Client::builder()
+                .connect_timeout(timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .dns_resolver(Arc::new(PolicyResolver {
+                    policy: shared.clone(),
+                }))
+                .no_proxy()
+                .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
+        };
+        let client = builder()
             .timeout(timeout)
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(PolicyResolver {
-                policy: shared.clone(),
-            }))
-            .no_proxy()
-            .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
-        let streams = reqwest::Client::builder()
-            .connect_timeout(timeout)
+        let streams = builder()
             .read_timeout(STREAM_SILENCE)
-            .redirect(reqwest::redirect::Policy::none())
-            .dns_resolver(Arc::new(PolicyResolver {
-                policy: shared.clone(),
-            }))
-            .no_proxy()
-            .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {
@@ -484,25 +484,31 @@ impl Fetcher {
         }))
     }
 
-    /// Fetches every URL at once and waits at most `deadline` for all of them; a URL
-    /// still outstanding then is reported as timed out. Results come back in the order
-    /// of `urls`.
+    /// Fetches every URL, at most [`PARALLEL`] at a time, each bounded by the
+    /// client's deadline, and all of them together by `deadline`: a URL still
+    /// outstanding then is reported as timed out. Results come back in the order of
+    /// `urls`.
     pub async fn get_all(
         &self,
         urls: &[String],
         deadline: Duration,
     ) -> Vec<(String, Result<Fetched, FetchError>)> {
-        let tasks = urls.iter().map(|url| async move {
-            let outcome = match tokio::time::timeout(deadline, self.get(url)).await {
-                Ok(outcome) => outcome,
-                Err(_) => Err(FetchError::Timeout {
-                    url: url.clone(),
-                    after: deadline,
-                }),
-            };
-            (url.clone(), outcome)
-        });
-        futures_util::future::join_all(tasks).await
+        let started = tokio::time::Instant::now();
+        futures_util::stream::iter(urls.iter().cloned())
+            .map(|url| async move {
+                let left = deadline.saturating_sub(started.elapsed());
+                let outcome = match tokio::time::timeout(left, self.get(&url)).await {
+                    Ok(outcome) => outcome,
+                    Err(_) => Err(FetchError::Timeout {
+                        url: url.clone(),
+                        after: deadline,
+                    }),
+                };
+                (url, outcome)
+            })
+            .buffered(PARALLEL)
+            .collect()
+            .await
     }
 }
 

@@ -161,10 +161,9 @@ pub async fn supervise(node: Arc<Node>, mut stop: tokio::sync::watch::Receiver<b
             keep
         });
         for source in wanted {
-            if !running.contains_key(&source) {
-                let task = tokio::spawn(subscribe(node.clone(), source.clone(), stop.clone()));
-                running.insert(source, task);
-            }
+            running
+                .entry(source.clone())
+                .or_insert_with(|| tokio::spawn(subscribe(node.clone(), source, stop.clone())));
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// Fetches in flight at once during a round.
-const PARALLEL_FETCHES: usize = 32;
+const PARALLEL_FETCHES: usize = crate::fetch::PARALLEL;
+/// How long one round's batch of fetches may take together.
+const ROUND_DEADLINE: Duration = Duration::from_secs(60);
 /// Most list URLs taken from one member's index.
 const MAX_LISTS_PER_MEMBER: usize = 64;
 
@@ -236,15 +238,7 @@ async fn list_urls(node: &Node) -> Vec<String> {
             }
         }
     }
-    let fetched: Vec<(String, Result<crate::fetch::Fetched, FetchError>)> =
-        futures_util::stream::iter(indexes)
-            .map(|url| async move {
-                let outcome = node.fetcher.get(&url).await;
-                (url, outcome)
-            })
-            .buffer_unordered(PARALLEL_FETCHES)
-            .collect()
-            .await;
+    let fetched = node.fetcher.get_all(&indexes, ROUND_DEADLINE).await;
     for (index, outcome) in fetched {
         match outcome
             .map_err(|e| e.to_string())
@@ -325,7 +319,8 @@ pub fn accept_list(
         return refuse("the list has no id".to_owned());
     };
     let held = node.held(DocumentKind::StatusList, &id);
-    if held.as_ref().is_some_and(|h| h.body == value.to_string()) {
+    let body = value.to_string();
+    if held.as_ref().is_some_and(|h| h.body == body) {
         // The copy held, again: confirmed current.
         if let Some(held) = held {
             let mut held = (*held).clone();
@@ -354,7 +349,7 @@ pub fn accept_list(
     let document = StoredDocument {
         kind: DocumentKind::StatusList,
         key: id.clone(),
-        body: value.to_string(),
+        body,
         source: fetched_from.to_owned(),
         confirmed_at: probity_spec::time::format(now),
         etag: fetched.etag,
@@ -460,15 +455,7 @@ async fn poll_peers(node: &Node) {
             })
             .map(|(id, _)| super::events::relay_url(peer, "/relay/status-list", "id", &id))
             .collect();
-        let fetched: Vec<(String, Result<crate::fetch::Fetched, FetchError>)> =
-            futures_util::stream::iter(wanted)
-                .map(|url| async move {
-                    let outcome = node.fetcher.get(&url).await;
-                    (url, outcome)
-                })
-                .buffer_unordered(PARALLEL_FETCHES)
-                .collect()
-                .await;
+        let fetched = node.fetcher.get_all(&wanted, ROUND_DEADLINE).await;
         for (url, outcome) in fetched {
             accept_list(node, &url, outcome.map(Conditional::Changed));
         }
