@@ -233,7 +233,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
 }
 
 mod tree;
-pub use tree::{Arena, Json, JsonNumber, Member, Text};
+pub use tree::{Arena, Json, JsonNumber, Member, ReadError, Text};
 
 #[cfg(test)]
 mod tests {

@@ -386,12 +386,176 @@ impl<'a> Visitor<'a> for KeySeed<'a> {
     }
 }
 
-/// Reads typed values (the credential model) straight out of a [`Json`] tree, as
-/// `serde_json` does from a `Value`.
-impl<'de> de::Deserializer<'de> for &'de Json<'de> {
-    type Error = de::value::Error;
+/// Why a JSON value could not be read as a typed value: the member it was found at
+/// (a path such as `exams[0].score`, empty for the value itself) and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ReadError(Box<Located>);
 
-    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+/// The content of a [`ReadError`], boxed so that the results of the typed reader stay
+/// as small as those of serde's own errors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Located {
+    path: String,
+    message: String,
+}
+
+impl fmt::Display for Located {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+impl ReadError {
+    fn new(path: String, message: String) -> Self {
+        ReadError(Box::new(Located { path, message }))
+    }
+
+    /// Where the problem is, relative to the value read: `course.date`,
+    /// `exams[0]`, or empty for the value itself.
+    pub fn path(&self) -> &str {
+        &self.0.path
+    }
+
+    /// What is wrong there.
+    pub fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// The same error, seen from the object holding the value as member `key`.
+    pub fn within(mut self, key: &str) -> Self {
+        let path = &mut self.0.path;
+        let rest = std::mem::take(path);
+        path.reserve(key.len() + 1 + rest.len());
+        path.push_str(key);
+        if !rest.is_empty() && !rest.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(&rest);
+        self
+    }
+
+    /// The same error, seen from the array holding the value at `index`.
+    fn within_item(mut self, index: usize) -> Self {
+        let path = &mut self.0.path;
+        let rest = std::mem::take(path);
+        *path = format!("[{index}]");
+        if !rest.is_empty() && !rest.starts_with('[') {
+            path.push('.');
+        }
+        path.push_str(&rest);
+        self
+    }
+
+    /// A value of the wrong JSON type, such as an array where an object is read.
+    fn wrong_type(expected: &str, found: &Json<'_>) -> Self {
+        ReadError::new(
+            String::new(),
+            format!("expected {expected}, found {}", found.kind()),
+        )
+    }
+}
+
+impl de::Error for ReadError {
+    fn custom<T: fmt::Display>(message: T) -> Self {
+        ReadError::new(String::new(), message.to_string())
+    }
+
+    fn missing_field(field: &'static str) -> Self {
+        ReadError::new(field.to_owned(), "is missing".to_owned())
+    }
+}
+
+impl Json<'_> {
+    /// The JSON type of the value, as error messages name it.
+    fn kind(&self) -> &'static str {
+        match self {
+            Json::Null => "null",
+            Json::Bool(_) => "a boolean",
+            Json::Number(_) => "a number",
+            Json::Str(_) => "a string",
+            Json::Array(_) => "an array",
+            Json::Object(_) => "an object",
+        }
+    }
+}
+
+/// The members of an object, handed to a typed reader one by one. An error in a
+/// member's value is given the member's key, so that it names where it is.
+struct Members<'de> {
+    members: std::slice::Iter<'de, Member<'de>>,
+    value: Option<(&'de str, &'de Json<'de>)>,
+}
+
+impl<'de> MapAccess<'de> for Members<'de> {
+    type Error = ReadError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, ReadError> {
+        let Some((key, value)) = self.members.next() else {
+            return Ok(None);
+        };
+        self.value = Some((key.as_str(), value));
+        // Keys are lent as borrowed, so that maps keyed by `&str` can be read.
+        seed.deserialize(de::value::BorrowedStrDeserializer::new(key.as_str()))
+            .map(Some)
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, ReadError> {
+        match self.value.take() {
+            Some((key, value)) => seed.deserialize(value).map_err(|e| e.within(key)),
+            None => Err(de::Error::custom("a value was read before its key")),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.members.len())
+    }
+}
+
+/// The items of an array, handed to a typed reader one by one; an error in an item
+/// is given its index.
+struct Items<'de> {
+    items: std::iter::Enumerate<std::slice::Iter<'de, Json<'de>>>,
+}
+
+impl<'de> SeqAccess<'de> for Items<'de> {
+    type Error = ReadError;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, ReadError> {
+        match self.items.next() {
+            Some((i, item)) => seed
+                .deserialize(item)
+                .map(Some)
+                .map_err(|e| e.within_item(i)),
+            None => Ok(None),
+        }
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.items.len())
+    }
+}
+
+/// Reads typed values (the credential model, registries, DID documents) straight out
+/// of a [`Json`] tree, as `serde_json` does from a `Value`, but strictly: a struct or
+/// map is read only from a JSON object, a sequence only from an array, and `null` is
+/// not an absent member (SPEC.md §5.6 rule 14, §6.2, §4.6). serde alone would read a
+/// struct from an array field by field, and an `Option` from `null` as `None`.
+/// Errors name the member they are about ([`ReadError::path`]).
+impl<'de> de::Deserializer<'de> for &'de Json<'de> {
+    type Error = ReadError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self {
             Json::Null => visitor.visit_unit(),
             Json::Bool(b) => visitor.visit_bool(*b),
@@ -401,21 +565,68 @@ impl<'de> de::Deserializer<'de> for &'de Json<'de> {
             },
             Json::Number(JsonNumber::Float(f)) => visitor.visit_f64(*f),
             Json::Str(s) => visitor.visit_borrowed_str(s.as_str()),
-            Json::Array(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.iter())),
-            // Keys are lent as borrowed too, so that maps keyed by `&str` can be read.
-            Json::Object(members) => visitor.visit_map(de::value::MapDeserializer::new(
-                members
-                    .iter()
-                    .map(|(k, v)| (de::value::BorrowedStrDeserializer::new(k.as_str()), v)),
-            )),
+            Json::Array(_) => self.deserialize_seq(visitor),
+            Json::Object(members) => visitor.visit_map(Members {
+                members: members.iter(),
+                value: None,
+            }),
         }
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Self::Error> {
+    /// `null` is not absent: a member that may be left out is either left out (the
+    /// typed reader then gives `None` without asking) or of its type.
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
         match self {
-            Json::Null => visitor.visit_none(),
+            Json::Null => Err(de::Error::custom(
+                "is null; a member without a value must be left out",
+            )),
             other => visitor.visit_some(other),
         }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self {
+            Json::Object(members) => visitor.visit_map(Members {
+                members: members.iter(),
+                value: None,
+            }),
+            other => Err(ReadError::wrong_type("an object", other)),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        match self {
+            Json::Array(items) => visitor.visit_seq(Items {
+                items: items.iter().enumerate(),
+            }),
+            other => Err(ReadError::wrong_type("an array", other)),
+        }
+    }
+
+    fn deserialize_tuple<V: Visitor<'de>>(
+        self,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_seq(visitor)
+    }
+
+    fn deserialize_tuple_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _len: usize,
+        visitor: V,
+    ) -> Result<V::Value, ReadError> {
+        self.deserialize_seq(visitor)
     }
 
     fn deserialize_enum<V: Visitor<'de>>(
@@ -423,13 +634,14 @@ impl<'de> de::Deserializer<'de> for &'de Json<'de> {
         _name: &'static str,
         _variants: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    ) -> Result<V::Value, ReadError> {
         match self {
             Json::Str(s) => visitor.visit_enum(
-                de::IntoDeserializer::<Self::Error>::into_deserializer(s.as_ref()),
+                de::IntoDeserializer::<ReadError>::into_deserializer(s.as_str()),
             ),
-            _ => Err(de::Error::custom(
-                "expected a string naming one of the allowed values",
+            other => Err(ReadError::wrong_type(
+                "a string naming one of the allowed values",
+                other,
             )),
         }
     }
@@ -438,17 +650,22 @@ impl<'de> de::Deserializer<'de> for &'de Json<'de> {
         self,
         _name: &'static str,
         visitor: V,
-    ) -> Result<V::Value, Self::Error> {
+    ) -> Result<V::Value, ReadError> {
         visitor.visit_newtype_struct(self)
+    }
+
+    /// A member the type does not read is signed content, but not looked at.
+    fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, ReadError> {
+        visitor.visit_unit()
     }
 
     serde::forward_to_deserialize_any! {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
-        bytes byte_buf unit unit_struct seq tuple tuple_struct map struct identifier ignored_any
+        bytes byte_buf unit unit_struct identifier
     }
 }
 
-impl<'de> de::IntoDeserializer<'de, de::value::Error> for &'de Json<'de> {
+impl<'de> de::IntoDeserializer<'de, ReadError> for &'de Json<'de> {
     type Deserializer = Self;
     fn into_deserializer(self) -> Self {
         self

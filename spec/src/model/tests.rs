@@ -200,3 +200,92 @@ fn refuses_numbers_beyond_two_to_the_53() {
     let ok = text.replace("\"total\":150", "\"total\":9007199254740992");
     assert!(crate::json::Arena::new().parse(ok.as_bytes()).is_ok());
 }
+
+/// SPEC.md §5.6 rule 14: each member of the subject must be of its JSON type. serde
+/// reads a struct from an array field by field, in declaration order, so without a
+/// strict reader these arrays (and `null` for a member that may only be left out)
+/// would pass as the objects they imitate.
+#[test]
+fn members_of_the_wrong_json_type_are_refused_naming_the_member() {
+    let good = ip_certificate(&envelope(), &sample_subject()).unwrap();
+    let subject = &good["credentialSubject"];
+    let achievement = &subject["achievement"];
+    let cases: Vec<(&str, Value)> = vec![
+        (
+            "course",
+            json!([
+                "CPOCUS-MSK-2025-0142",
+                "Western Ultrasound Academy",
+                "2025-10-04"
+            ]),
+        ),
+        (
+            "loggedScans",
+            json!([150, 50, "2025-10-05", "2026-02-10", "IP-2019-00088"]),
+        ),
+        (
+            "exams",
+            json!([
+                ["written", 92, 85, "2026-01-15", "Dr. Louis Tremblay"],
+                subject["exams"][1].clone(),
+                subject["exams"][2].clone()
+            ]),
+        ),
+        (
+            "achievement",
+            json!([
+                achievement["id"].clone(),
+                achievement["type"].clone(),
+                achievement["achievementType"].clone(),
+                achievement["name"].clone(),
+                achievement["description"].clone(),
+                achievement["criteria"].clone()
+            ]),
+        ),
+        ("achievement", {
+            let mut a = achievement.clone();
+            a["criteria"] = json!([achievement["criteria"]["narrative"].clone()]);
+            a
+        }),
+        ("id", Value::Null),
+    ];
+    let expected_paths = [
+        "course",
+        "loggedScans",
+        "exams[0]",
+        "achievement",
+        "achievement.criteria",
+        "id",
+    ];
+    for ((member, bad), path) in cases.into_iter().zip(expected_paths) {
+        let mut doc = good.clone();
+        doc["credentialSubject"][member] = bad;
+        let err = validate_value(&doc).expect_err(path);
+        assert_eq!(err.field, "credentialSubject", "{path}: {err}");
+        assert!(
+            err.reason.starts_with(&format!("{path}: ")),
+            "{path}: {err}"
+        );
+    }
+
+    let good = skill_attestation(&envelope(), &crate::sample::skill_attestation_subject()).unwrap();
+    let mut doc = good.clone();
+    let a = &good["credentialSubject"]["achievement"];
+    doc["credentialSubject"]["achievement"] = json!([
+        a["id"].clone(),
+        a["type"].clone(),
+        a["achievementType"].clone(),
+        a["name"].clone(),
+        a["description"].clone(),
+        a["criteria"].clone()
+    ]);
+    let err = validate_value(&doc).unwrap_err();
+    assert!(err.reason.starts_with("achievement: "), "{err}");
+    // An absent holder id stays absent.
+    let mut doc = good;
+    doc["credentialSubject"]
+        .as_object_mut()
+        .unwrap()
+        .remove("id");
+    assert!(validate_value(&doc).is_ok());
+}

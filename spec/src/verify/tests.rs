@@ -788,3 +788,27 @@ fn after_a_bad_signature_the_other_checks_still_report_on_the_issuer() {
         issuer.message
     );
 }
+
+/// SPEC.md §5.6 rule 14: a signed subject whose `course` is written as an array is
+/// malformed, however well the array's items would fill the object's members.
+#[test]
+fn a_subject_object_written_as_an_array_is_malformed() {
+    let fed = Federation::new();
+    let cert = fed.certificate(|d| {
+        d["credentialSubject"]["course"] = json!([
+            "CPOCUS-MSK-2025-0142",
+            "Western Ultrasound Academy",
+            "2025-10-04"
+        ]);
+    });
+    let report = verify(&cert, &fed.snapshot(), now());
+    assert_eq!(report.verdict, Verdict::Malformed, "{report:#?}");
+    let format = report.check(CheckId::Format).unwrap();
+    assert!(
+        format.message.contains("credentialSubject: course: "),
+        "{}",
+        format.message
+    );
+    let cert = fed.certificate(|d| d["credentialSubject"]["id"] = Value::Null);
+    assert_eq!(verdict(&cert, &fed.snapshot()), Verdict::Malformed);
+}
