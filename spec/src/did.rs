@@ -353,12 +353,15 @@ impl DidDocument {
         Ok(doc)
     }
 
-    /// Parses and checks a DID document fetched for `expected_did`.
+    /// Parses and checks a DID document fetched for `expected_did` (SPEC.md §4.6):
+    /// every member read is of its JSON type, and `null` is not an absent member.
     pub fn parse(bytes: &[u8], expected_did: &str) -> Result<Self, DidError> {
-        let value = crate::json::parse_strict(bytes)
+        let arena = crate::json::Arena::for_input(bytes.len());
+        let tree = arena
+            .parse(bytes)
             .map_err(|e| DidError::InvalidDocument(e.to_string()))?;
-        let doc: DidDocument =
-            serde_json::from_value(value).map_err(|e| DidError::InvalidDocument(e.to_string()))?;
+        let doc = DidDocument::deserialize(&tree)
+            .map_err(|e| DidError::InvalidDocument(e.to_string()))?;
         if doc.id != expected_did {
             return Err(DidError::InvalidDocument(format!(
                 "its id is \"{}\", not \"{expected_did}\"",
@@ -369,11 +372,12 @@ impl DidDocument {
     }
 
     /// The keys this DID may sign credentials with: `assertionMethod` entries that are
-    /// Multikey Ed25519 methods controlled by this DID. Methods of other types are
-    /// skipped; a malformed Multikey is an error.
+    /// Multikey Ed25519 methods controlled by this DID (SPEC.md §4.6). Methods Probity
+    /// cannot use (other types, no `publicKeyMultibase`, references to nothing) are
+    /// skipped; a malformed method, embedded or not, makes the document invalid.
     pub fn assertion_keys(&self) -> Result<Vec<(String, VerifyingKey)>, DidError> {
         let mut keys = Vec::new();
-        for entry in &self.assertion_method {
+        for (i, entry) in self.assertion_method.iter().enumerate() {
             let method = match entry {
                 Value::String(reference) => {
                     let absolute = if reference.starts_with('#') {
@@ -386,7 +390,18 @@ impl DidDocument {
                         .find(|m| m.id == absolute || m.id == *reference)
                         .cloned()
                 }
-                embedded => serde_json::from_value::<VerificationMethod>(embedded.clone()).ok(),
+                // An embedded method is held to the shape of one in verificationMethod:
+                // skipping a malformed one would read the document as having fewer
+                // keys than another reader sees.
+                embedded => Some(
+                    crate::json::from_value_strict::<VerificationMethod>(embedded).map_err(
+                        |e| {
+                            DidError::InvalidDocument(
+                                e.within_item(i).within("assertionMethod").to_string(),
+                            )
+                        },
+                    )?,
+                ),
             };
             let Some(method) = method else { continue };
             let Some(multibase) = method.public_key_multibase.as_deref() else {
@@ -462,6 +477,67 @@ mod tests {
             vec![("did:web:certs.example#key-1".to_owned(), key)]
         );
         assert!(DidDocument::parse(&bytes, "did:web:other.example").is_err());
+    }
+
+    /// SPEC.md §4.6: `null` is not absent, and an embedded method is read as strictly
+    /// as one in `verificationMethod`: either makes the document invalid, where a
+    /// lenient reader would skip the method and the document would look keyless.
+    #[test]
+    fn a_method_with_a_null_or_mistyped_member_makes_the_document_invalid() {
+        let key = ed25519_dalek::SigningKey::from_bytes(&[9; 32]).verifying_key();
+        let did = "did:web:certs.example";
+        let good =
+            serde_json::to_value(DidDocument::for_did_web(did, &[("key-1".into(), key)]).unwrap())
+                .unwrap();
+        for bad in [Value::Null, Value::from(42), serde_json::json!(["z6Mk"])] {
+            let mut doc = good.clone();
+            doc["verificationMethod"][0]["publicKeyMultibase"] = bad.clone();
+            let err = DidDocument::parse(&serde_json::to_vec(&doc).unwrap(), did).unwrap_err();
+            assert_eq!(err.code(), "invalidDidDocument");
+            assert!(
+                err.to_string()
+                    .contains("verificationMethod[0].publicKeyMultibase"),
+                "{bad}: {err}"
+            );
+
+            // The same method embedded in assertionMethod.
+            let mut doc = good.clone();
+            let mut method = doc["verificationMethod"][0].clone();
+            method["publicKeyMultibase"] = bad.clone();
+            doc["assertionMethod"] = serde_json::json!([method]);
+            let parsed = DidDocument::parse(&serde_json::to_vec(&doc).unwrap(), did).unwrap();
+            let err = parsed.assertion_keys().unwrap_err();
+            assert!(
+                err.to_string()
+                    .contains("assertionMethod[0].publicKeyMultibase"),
+                "{bad}: {err}"
+            );
+        }
+        // An embedded method that is not an object, or lacks a member, is no method.
+        for bad in [
+            serde_json::json!(7),
+            serde_json::json!({"id": format!("{did}#key-2"), "type": "Multikey"}),
+        ] {
+            let mut doc = good.clone();
+            doc["assertionMethod"] = serde_json::json!([bad]);
+            let parsed = DidDocument::parse(&serde_json::to_vec(&doc).unwrap(), did).unwrap();
+            let err = parsed.assertion_keys().unwrap_err();
+            assert!(err.to_string().contains("assertionMethod[0]"), "{err}");
+        }
+        // Methods Probity cannot use are still skipped: another type, no key member,
+        // a reference to nothing.
+        let mut doc = good.clone();
+        doc["assertionMethod"] = serde_json::json!([
+            {"id": format!("{did}#jwk"), "type": "JsonWebKey", "controller": did,
+             "publicKeyJwk": {"kty": "OKP"}},
+            format!("{did}#nowhere"),
+            format!("{did}#key-1")
+        ]);
+        let parsed = DidDocument::parse(&serde_json::to_vec(&doc).unwrap(), did).unwrap();
+        assert_eq!(
+            parsed.assertion_keys().unwrap(),
+            vec![(format!("{did}#key-1"), key)]
+        );
     }
 
     #[test]

@@ -233,7 +233,7 @@ impl<'de> Visitor<'de> for StrictVisitor {
 }
 
 mod tree;
-pub use tree::{Arena, Json, JsonNumber, Member, ReadError, Text};
+pub use tree::{from_value_strict, Arena, Json, JsonNumber, Member, ReadError, Text};
 
 #[cfg(test)]
 mod tests {
@@ -374,6 +374,108 @@ mod tests {
         assert!(doc.as_object().unwrap().iter().all(|(k, _)| k.is_plain()));
         assert!(!Text::new("tab\there").is_plain());
         assert!(Text::new("no escapes").is_plain());
+    }
+
+    #[derive(Debug, PartialEq, serde::Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct Window {
+        valid_from: String,
+        #[serde(default)]
+        valid_until: Option<String>,
+        #[serde(default)]
+        tags: Vec<String>,
+    }
+
+    #[test]
+    fn typed_reading_is_strict_about_json_types_and_null() {
+        let read = |v: Value| from_value_strict::<Vec<Window>>(&v);
+        assert_eq!(
+            read(serde_json::json!([{"validFrom": "a"}, {"validFrom": "b", "validUntil": "c"}]))
+                .unwrap(),
+            [
+                Window {
+                    valid_from: "a".into(),
+                    valid_until: None,
+                    tags: vec![]
+                },
+                Window {
+                    valid_from: "b".into(),
+                    valid_until: Some("c".into()),
+                    tags: vec![]
+                },
+            ]
+        );
+        let cases = [
+            (
+                serde_json::json!([["a", "c"]]),
+                "[0]",
+                "expected an object, found an array",
+            ),
+            (
+                serde_json::json!([{"validFrom": "a", "validUntil": null}]),
+                "[0].validUntil",
+                "is null",
+            ),
+            (
+                serde_json::json!([{"validFrom": "a", "tags": {"0": "x"}}]),
+                "[0].tags",
+                "expected an array, found an object",
+            ),
+            (
+                serde_json::json!([{"validFrom": "a", "tags": ["x", 1]}]),
+                "[0].tags[1]",
+                "invalid type",
+            ),
+            (serde_json::json!([{}]), "[0].validFrom", "is missing"),
+            (
+                serde_json::json!({"0": {"validFrom": "a"}}),
+                "",
+                "expected an array, found an object",
+            ),
+            (
+                serde_json::json!([{"validFrom": 9_007_199_254_740_993_u64}]),
+                "[0].validFrom",
+                "beyond 2^53",
+            ),
+        ];
+        for (value, path, message) in cases {
+            let err = read(value.clone()).unwrap_err();
+            assert_eq!(err.path(), path, "{value}: {err}");
+            assert!(err.message().starts_with(message), "{value}: {err}");
+        }
+        let mut deep = serde_json::json!("x");
+        for _ in 0..200 {
+            deep = serde_json::json!([deep]);
+        }
+        assert!(from_value_strict::<Value>(&deep)
+            .unwrap_err()
+            .message()
+            .contains("too deeply"));
+    }
+
+    #[test]
+    fn typed_reading_finds_members_of_large_objects_in_utf16_order() {
+        // A `Map` iterates in byte order; the tree searches large objects in UTF-16
+        // order, where U+FB33 sorts after U+1F602.
+        let mut object: Map<String, Value> =
+            (0..40).map(|i| (format!("k{i}"), Value::from(i))).collect();
+        object.insert("\u{fb33}".into(), Value::from(100));
+        object.insert("\u{1f602}".into(), Value::from(200));
+        let read: std::collections::BTreeMap<String, u32> =
+            from_value_strict(&Value::Object(object.clone())).unwrap();
+        assert_eq!(read.len(), 42);
+        let value = Value::Object(object);
+        let arena = Arena::new();
+        let tree = arena.tree_of_value_for_tests(&value);
+        assert_eq!(
+            tree.get("\u{fb33}"),
+            Some(&Json::Number(JsonNumber::Int(100)))
+        );
+        assert_eq!(
+            tree.get("\u{1f602}"),
+            Some(&Json::Number(JsonNumber::Int(200)))
+        );
+        assert_eq!(tree.get("k39"), Some(&Json::Number(JsonNumber::Int(39))));
     }
 
     #[test]

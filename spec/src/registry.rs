@@ -281,8 +281,13 @@ pub fn verify_registry(
         crate::time::parse(text).map_err(|e| RegistryError::Malformed(format!("{field}: {e}")))
     };
     let (valid_from, valid_until) = (time("validFrom")?, time("validUntil")?);
-    let registry = Registry::deserialize(doc.get("credentialSubject").unwrap_or(&Value::Null))
-        .map_err(|e| RegistryError::Malformed(format!("credentialSubject: {e}")))?;
+    // §6.2: members of the wrong JSON type, `null` included, make the registry
+    // malformed; the error names the member.
+    let subject = doc
+        .get("credentialSubject")
+        .ok_or_else(|| RegistryError::Malformed("credentialSubject is missing".into()))?;
+    let registry = crate::json::from_value_strict::<Registry>(subject)
+        .map_err(|e| RegistryError::Malformed(e.within("credentialSubject").to_string()))?;
     if now < valid_from || now >= valid_until {
         return Err(RegistryError::OutsideValidity {
             version: registry.version,

@@ -56,6 +56,82 @@ impl Arena {
     }
 }
 
+/// The deepest nesting of arrays and objects the parser accepts: serde_json refuses the
+/// 128th level, and so does [`Arena::tree_of`].
+const MAX_NESTING: usize = 127;
+
+impl Arena {
+    /// The tree of a `serde_json::Value`, built in this arena with members in the order
+    /// the parser sorts them, refusing what the parser refuses: numbers beyond 2^53 and
+    /// nesting 128 levels deep (a `Value` built in code need not have come through
+    /// the parser).
+    fn tree_of<'a>(&'a self, value: &'a Value, depth: usize) -> Result<Json<'a>, ReadError> {
+        use de::Error;
+        if depth > MAX_NESTING && matches!(value, Value::Array(_) | Value::Object(_)) {
+            return Err(ReadError::custom("is nested too deeply"));
+        }
+        Ok(match value {
+            Value::Null => Json::Null,
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Number(n) => {
+                let number = match (n.as_i64(), n.as_f64()) {
+                    (Some(i), _) if i.unsigned_abs() <= 1 << 53 => JsonNumber::Int(i),
+                    (None, Some(f)) if !n.is_u64() && f.abs() <= super::MAX_EXACT_NUMBER => {
+                        JsonNumber::Float(f)
+                    }
+                    _ => {
+                        return Err(ReadError::custom(format_args!(
+                            "beyond 2^53: {n} cannot be signed exactly (SPEC.md §2.2)"
+                        )))
+                    }
+                };
+                Json::Number(number)
+            }
+            Value::String(s) => Json::Str(Text::new(s)),
+            Value::Array(items) => {
+                let items = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| self.tree_of(item, depth + 1).map_err(|e| e.within_item(i)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Json::Array(self.bump.alloc_slice_copy(&items))
+            }
+            Value::Object(object) => {
+                let mut members = object
+                    .iter()
+                    .map(|(k, v)| {
+                        Ok((
+                            Text::new(k),
+                            self.tree_of(v, depth + 1).map_err(|e| e.within(k))?,
+                        ))
+                    })
+                    .collect::<Result<Vec<_>, ReadError>>()?;
+                // A `Map` is in byte order, the tree in UTF-16 order (SPEC.md §2.1).
+                members.sort_unstable_by(|a, b| crate::jcs::utf16_cmp(&a.0, &b.0));
+                Json::Object(self.bump.alloc_slice_copy(&members))
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+impl Arena {
+    /// [`Arena::tree_of`] for tests, which know their values convert.
+    pub(crate) fn tree_of_value_for_tests<'a>(&'a self, value: &'a Value) -> Json<'a> {
+        self.tree_of(value, 0).unwrap_or(Json::Null)
+    }
+}
+
+/// Reads a typed value out of a `serde_json::Value` as strictly as verification reads
+/// a credential subject out of its parsed tree (see the [`Json`] deserializer): an
+/// object only from an object, an array only from an array, and `null` never as an
+/// absent member. Registries and DID documents are read this way (SPEC.md §6.2, §4.6).
+pub fn from_value_strict<T: de::DeserializeOwned>(value: &Value) -> Result<T, ReadError> {
+    let arena = Arena::new();
+    let tree = arena.tree_of(value, 0)?;
+    T::deserialize(&tree)
+}
+
 impl fmt::Debug for Arena {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Arena")
@@ -440,7 +516,7 @@ impl ReadError {
     }
 
     /// The same error, seen from the array holding the value at `index`.
-    fn within_item(mut self, index: usize) -> Self {
+    pub fn within_item(mut self, index: usize) -> Self {
         let path = &mut self.0.path;
         let rest = std::mem::take(path);
         *path = format!("[{index}]");

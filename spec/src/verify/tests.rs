@@ -812,3 +812,80 @@ fn a_subject_object_written_as_an_array_is_malformed() {
     let cert = fed.certificate(|d| d["credentialSubject"]["id"] = Value::Null);
     assert_eq!(verdict(&cert, &fed.snapshot()), Verdict::Malformed);
 }
+
+/// SPEC.md §6.2: `compromisedAt`, a key's `validUntil` and `statusSince` are
+/// date-times when present; `null` is not absent, and an object member written as an
+/// array is not the object. Either makes the registry malformed, naming the member.
+#[test]
+fn a_registry_with_null_or_mistyped_members_is_refused_naming_them() {
+    let fed = Federation::new();
+    let registry = crate::registry::Registry {
+        name: "Probity POCUS federation".into(),
+        version: 2,
+        members: vec![fed.member.clone()],
+    };
+    let root_did = did::did_key(&fed.root.verifying_key());
+    let unsigned = crate::registry::registry_credential(
+        &root_did,
+        &registry,
+        t("2026-01-01T00:00:00Z"),
+        t("2027-01-01T00:00:00Z"),
+    );
+    let vm = did::did_key_verification_method(&fed.root.verifying_key());
+    type Edit = Box<dyn Fn(&mut Value)>;
+    let cases: Vec<(&str, Edit)> = vec![
+        (
+            "members[0].keys[0].compromisedAt",
+            Box::new(|m| m["keys"][0]["compromisedAt"] = Value::Null),
+        ),
+        (
+            "members[0].keys[0].validUntil",
+            Box::new(|m| m["keys"][0]["validUntil"] = Value::Null),
+        ),
+        (
+            "members[0].statusSince",
+            Box::new(|m| m["statusSince"] = Value::Null),
+        ),
+        (
+            "members[0].endpoints",
+            Box::new(|m| {
+                m["endpoints"] = json!(["https://certs.cpocus.ca", "https://certs.cpocus.ca/s/"])
+            }),
+        ),
+        (
+            "members[0].keys[0]",
+            Box::new(|m| {
+                let key = m["keys"][0].clone();
+                m["keys"][0] = json!([key["id"], key["publicKeyMultibase"], key["validFrom"]]);
+            }),
+        ),
+    ];
+    for (path, edit) in cases {
+        let mut doc = unsigned.clone();
+        edit(&mut doc["credentialSubject"]["members"][0]);
+        let signed = sign(
+            &doc,
+            &fed.root,
+            &ProofOptions::assertion(vm.clone(), Some("2026-01-01T00:00:00Z".into())),
+        )
+        .unwrap();
+        let err = TrustSnapshot::new()
+            .add_registry(signed, &[fed.root.verifying_key()], now())
+            .unwrap_err();
+        assert!(
+            err.to_string()
+                .contains(&format!("credentialSubject.{path}: ")),
+            "{path}: {err}"
+        );
+    }
+    // Left out, they are simply absent.
+    let signed = sign(
+        &unsigned,
+        &fed.root,
+        &ProofOptions::assertion(vm, Some("2026-01-01T00:00:00Z".into())),
+    )
+    .unwrap();
+    TrustSnapshot::new()
+        .add_registry(signed, &[fed.root.verifying_key()], now())
+        .unwrap();
+}
