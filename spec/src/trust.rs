@@ -176,6 +176,19 @@ pub fn member_key_problem(
     })
 }
 
+/// What the registries held say of a member key signing something
+/// ([`TrustSnapshot::vouching`]).
+#[derive(Debug)]
+pub(crate) enum Vouching<'a> {
+    /// These registries, with the member's entry in each, trust the key for it; at
+    /// least one, in the order the registries are held.
+    Trusted(Vec<(&'a VerifiedRegistry, &'a TrustedMember)>),
+    /// Registries list the key, but none trusts it for this: the problem found first.
+    Refused(String),
+    /// No registry lists the key for that member.
+    Unlisted,
+}
+
 /// Everything a verification may rely on.
 #[derive(Debug, Clone)]
 pub struct TrustSnapshot {
@@ -330,16 +343,21 @@ impl TrustSnapshot {
             let outcome = match parsed.verify_signature(&candidate.key) {
                 Err(e) => Err(err_proof(e)),
                 Ok(()) => match candidate.origin {
-                    KeyOrigin::Member {
-                        registry,
-                        member,
-                        key,
-                    } => match member_key_problem(registry, member, key, signed_at, fetched_at) {
-                        Some(problem) => Err(TrustError::StatusListKey {
+                    KeyOrigin::Member { .. } => match self.vouching(
+                        &parsed.verification_method,
+                        &candidate.key,
+                        signed_at,
+                        fetched_at,
+                    ) {
+                        Vouching::Trusted(_) => Ok(()),
+                        Vouching::Refused(problem) => Err(TrustError::StatusListKey {
                             url: url.to_owned(),
                             problem,
                         }),
-                        None => Ok(()),
+                        Vouching::Unlisted => Err(TrustError::StatusListKey {
+                            url: url.to_owned(),
+                            problem: "its key is not listed".to_owned(),
+                        }),
                     },
                     _ => Ok(()),
                 },
@@ -468,16 +486,79 @@ impl TrustSnapshot {
         }
         if let Ok(Did::Key { key, .. }) = Did::parse(controller) {
             if did::did_key_verification_method(&key) == verification_method {
+                // §8.2 step 3. A did:key that a registry lists as a member, with this
+                // key under some other id, is still that member: its key is held to
+                // its entry whichever spelling of the method id a proof names (§11),
+                // or a compromised key could sign on as a mere did:key.
+                let listed = self.registries.iter().find_map(|registry| {
+                    let member = registry.member(controller)?;
+                    let entry = member.keys.iter().find(|k| same_key(&k.key, &key))?;
+                    Some(KeyOrigin::Member {
+                        registry,
+                        member,
+                        key: entry,
+                    })
+                });
                 add(
                     &mut found,
                     ResolvedKey {
                         key,
-                        origin: KeyOrigin::SelfCertifying,
+                        origin: listed.unwrap_or(KeyOrigin::SelfCertifying),
                     },
                 );
             }
         }
         found
+    }
+
+    /// What the registries held say of `key` signing as `verification_method` at
+    /// `signed_at`, judged at `now` (SPEC.md §6.5, §8.6). A registry is examined when
+    /// the method's DID is a member of it that lists this very key under the method's
+    /// id or, when the method is the self-certifying `did:key:<mb>#<mb>`, under any
+    /// id (a did:key member's keys are all its own key, §6.2). A registry trusts the
+    /// key when one of those entries has no problem ([`member_key_problem`]).
+    pub(crate) fn vouching(
+        &self,
+        verification_method: &str,
+        key: &VerifyingKey,
+        signed_at: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Vouching<'_> {
+        let (controller, fragment) = verification_method
+            .split_once('#')
+            .unwrap_or((verification_method, ""));
+        let self_certifying = controller.strip_prefix("did:key:") == Some(fragment);
+        let mut first_problem = None;
+        let mut trusting = Vec::new();
+        let memberships = self
+            .registries
+            .iter()
+            .filter_map(|r| r.member(controller).map(|m| (r, m)));
+        for (registry, member) in memberships {
+            let entries = member.keys.iter().filter(|k| {
+                (self_certifying || k.id == verification_method) && same_key(key, &k.key)
+            });
+            let mut trusted = false;
+            for entry in entries {
+                match member_key_problem(registry, member, entry, signed_at, now) {
+                    None => {
+                        trusted = true;
+                        break;
+                    }
+                    Some(problem) => {
+                        first_problem.get_or_insert(problem);
+                    }
+                }
+            }
+            if trusted {
+                trusting.push((registry, member));
+            }
+        }
+        match (trusting.is_empty(), first_problem) {
+            (false, _) => Vouching::Trusted(trusting),
+            (true, Some(problem)) => Vouching::Refused(problem),
+            (true, None) => Vouching::Unlisted,
+        }
     }
 
     /// The registry entries for `did` across every registry held.

@@ -9,7 +9,7 @@ use crate::json::Json;
 use crate::model::{self, CredentialKind};
 use crate::proof;
 use crate::status_list::{StatusListEntry, StatusPurpose};
-use crate::trust::{KeyOrigin, TrustSnapshot};
+use crate::trust::{KeyOrigin, TrustSnapshot, Vouching};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
@@ -467,9 +467,8 @@ fn check_issuer(
         );
         return skip_accreditation(checks, "the credential had not been issued yet");
     }
-    let (key_used, origin) = resolved.unzip();
-    match origin {
-        Some(KeyOrigin::Explicit(explicit)) if explicit.did == issuer => {
+    match resolved {
+        Some((_, KeyOrigin::Explicit(explicit))) if explicit.did == issuer => {
             checks.pass(
                 CheckId::Issuer,
                 format!("{} is trusted explicitly by this verifier.", explicit.did),
@@ -479,7 +478,7 @@ fn check_issuer(
                 "Explicitly trusted issuers are trusted for every credential type.",
             );
         }
-        Some(KeyOrigin::Explicit(explicit)) => {
+        Some((_, KeyOrigin::Explicit(explicit))) => {
             checks.fail(
                 CheckId::Issuer,
                 format!(
@@ -489,27 +488,18 @@ fn check_issuer(
             );
             skip_accreditation(checks, "the issuer did not sign it");
         }
-        Some(KeyOrigin::Member { .. }) => {
+        Some((key_used, KeyOrigin::Member { .. })) => {
             // The member may be listed in several registries (several federations, or
             // one expired and one current); any one in which it passes will do. Each
             // must list the very key the signature was checked with: another key under
-            // the same id vouches for nothing.
-            let mut first_problem = None;
-            let mut trusting = Vec::new();
-            for (registry, member) in trust.memberships(issuer) {
-                let Some(key) = member.keys.iter().find(|k| {
-                    k.id == parsed.verification_method
-                        && key_used.is_some_and(|used| crate::trust::same_key(&used, &k.key))
-                }) else {
-                    continue;
-                };
-                match crate::trust::member_key_problem(registry, member, key, signed_at, now) {
-                    None => trusting.push((registry, member)),
-                    Some(problem) => {
-                        first_problem.get_or_insert(problem);
-                    }
-                }
-            }
+            // the same id vouches for nothing. A did:key member's key is its key under
+            // the self-certifying id too (§8.2), held to its entries all the same.
+            let vouching = trust.vouching(parsed.verification_method, &key_used, signed_at, now);
+            let (trusting, problem) = match vouching {
+                Vouching::Trusted(trusting) => (trusting, None),
+                Vouching::Refused(problem) => (Vec::new(), Some(problem)),
+                Vouching::Unlisted => (Vec::new(), None),
+            };
             match trusting.first() {
                 Some((registry, member)) => {
                     summary.issuer_name = Some(member.member.name.clone());
@@ -534,14 +524,13 @@ fn check_issuer(
                     }
                 }
                 None => {
-                    let problem =
-                        first_problem.unwrap_or_else(|| "its key is not listed".to_owned());
+                    let problem = problem.unwrap_or_else(|| "its key is not listed".to_owned());
                     checks.fail(CheckId::Issuer, format!("Not trusted: {problem}."));
                     skip_accreditation(checks, "the issuer is not trusted");
                 }
             }
         }
-        Some(KeyOrigin::SelfCertifying) | None => {
+        Some((_, KeyOrigin::SelfCertifying)) | None => {
             checks.fail(
                 CheckId::Issuer,
                 format!("{issuer} is not a member of any trusted registry and is not trusted explicitly."),

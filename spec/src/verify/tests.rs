@@ -889,3 +889,97 @@ fn a_registry_with_null_or_mistyped_members_is_refused_naming_them() {
         .add_registry(signed, &[fed.root.verifying_key()], now())
         .unwrap();
 }
+
+/// SPEC.md §8.2, §11: a did:key member's key is its key whichever method id a proof
+/// names. Its registry entry calls it `#key-1`; the proofs here name the
+/// self-certifying `did:key:<mb>#<mb>`, which resolves to the same key.
+mod self_certifying_member_key {
+    use super::*;
+    use crate::status_list::{status_list_credential, BitstringStatusList, StatusPurpose};
+
+    const COMPROMISED: &str = "2026-05-15T00:00:00Z";
+
+    fn federation() -> (Federation, String) {
+        let key = SigningKey::from_bytes(&[6; 32]);
+        let did = did::did_key(&key.verifying_key());
+        let mut member = crate::sample::member(
+            &did,
+            "Northern Point of Care Clinic",
+            &format!("{did}#key-1"),
+            &key.verifying_key(),
+            crate::sample::ip_certificates_in_every_track(),
+        );
+        member.keys[0].compromised_at = Some(COMPROMISED.into());
+        let fed = Federation {
+            root: SigningKey::from_bytes(&[1; 32]),
+            issuer_key: key,
+            member,
+        };
+        (fed, did)
+    }
+
+    fn self_certifying(fed: &Federation) -> String {
+        did::did_key_verification_method(&fed.issuer_key.verifying_key())
+    }
+
+    fn certificate(fed: &Federation, did: &str, created: &str) -> Vec<u8> {
+        let signed = sign(
+            &unsigned_certificate(did),
+            &fed.issuer_key,
+            &ProofOptions::assertion(self_certifying(fed), Some(created.into())),
+        )
+        .unwrap();
+        serde_json::to_vec(&signed).unwrap()
+    }
+
+    #[test]
+    fn a_credential_signed_after_the_compromise_is_untrusted_for_the_compromise() {
+        let (fed, did) = federation();
+        let report = verify(
+            &certificate(&fed, &did, "2026-06-01T00:00:00Z"),
+            &fed.snapshot(),
+            now(),
+        );
+        assert_eq!(report.verdict, Verdict::UntrustedIssuer, "{report:#?}");
+        let issuer = report.check(CheckId::Issuer).unwrap();
+        assert!(issuer.message.contains("compromised"), "{}", issuer.message);
+        // Signed before the compromise, it is the member's credential.
+        let report = verify(
+            &certificate(&fed, &did, "2026-03-01T09:00:00Z"),
+            &fed.snapshot(),
+            now(),
+        );
+        assert_eq!(report.verdict, Verdict::Valid, "{report:#?}");
+    }
+
+    #[test]
+    fn a_status_list_signed_after_the_compromise_is_refused() {
+        let (fed, did) = federation();
+        let url = "https://clinic.example/status/1";
+        let bits = BitstringStatusList::new(crate::status_list::MIN_ENTRIES).unwrap();
+        let list = |created: &str| {
+            let doc = status_list_credential(
+                url,
+                &did,
+                StatusPurpose::Revocation,
+                &bits,
+                t(created),
+                None,
+            );
+            sign(
+                &doc,
+                &fed.issuer_key,
+                &ProofOptions::assertion(self_certifying(&fed), Some(created.into())),
+            )
+            .unwrap()
+        };
+        let mut trust = fed.snapshot();
+        let err = trust
+            .add_status_list(url, list("2026-06-01T00:00:00Z"), now())
+            .unwrap_err();
+        assert!(err.to_string().contains("compromised"), "{err}");
+        trust
+            .add_status_list(url, list("2026-05-01T00:00:00Z"), now())
+            .unwrap();
+    }
+}
