@@ -23,7 +23,7 @@
 //! | [`trust`] | the trust snapshot a verification runs against |
 //! | [`verify`](mod@verify) | the one verification function and its report |
 //! | [`compact`] | the compact QR payload that rebuilds a signed credential |
-//! | [`sample`] | sample credentials and members for tests, benchmarks and demonstrations |
+//! | `sample` | sample credentials and members for tests, benchmarks and demonstrations (feature `sample`) |
 #![forbid(unsafe_code)]
 #![warn(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
@@ -37,6 +37,10 @@ pub mod multikey;
 pub mod net;
 pub mod proof;
 pub mod registry;
+// Sample data is for tests, benchmarks and `probity demo`, not part of the API: it is
+// compiled for the crate's own unit tests and, for everyone else, with the `sample`
+// feature.
+#[cfg(any(test, feature = "sample"))]
 pub mod sample;
 pub mod status_list;
 pub mod text;
