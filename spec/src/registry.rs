@@ -368,3 +368,34 @@ fn trusted_member(member: &Member) -> Result<TrustedMember, RegistryError> {
         keys,
     })
 }
+
+/// Signs `registry` as its federation: the registry credential (see
+/// [`registry_credential`]), valid from `valid_from` (inclusive) to `valid_until`
+/// (exclusive), issued by the did:key of the root key `root` and secured with it (§3),
+/// the proof stating `created` and the root key's did:key verification method
+/// (SPEC.md §6.1). Issuer and signing key come from the one `root`, so they cannot
+/// disagree, which §6.3 step 6 would refuse.
+///
+/// The caller chooses `registry.version`: it must be higher than that of every registry
+/// the federation signed before (§6.4).
+pub fn sign(
+    registry: &Registry,
+    valid_from: DateTime<Utc>,
+    valid_until: DateTime<Utc>,
+    root: &ed25519_dalek::SigningKey,
+    created: DateTime<Utc>,
+) -> Result<Value, ProofError> {
+    let root_key = root.verifying_key();
+    let document = registry_credential(
+        &crate::did::did_key(&root_key),
+        registry,
+        valid_from,
+        valid_until,
+    );
+    let method = crate::did::did_key_verification_method(&root_key);
+    proof::sign(
+        &document,
+        root,
+        &proof::ProofOptions::assertion(method, Some(crate::time::format(created))),
+    )
+}

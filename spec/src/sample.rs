@@ -127,7 +127,8 @@ pub fn member(
 }
 
 /// A registry of `members`, version `version`, valid from `valid_from` to
-/// `valid_until`, signed by the federation root key `root` with its did:key method.
+/// `valid_until`, signed by the federation root key `root` with its did:key method
+/// ([`crate::registry::sign`], the proof created at `valid_from`).
 pub fn signed_registry(
     root: &ed25519_dalek::SigningKey,
     version: u64,
@@ -140,15 +141,7 @@ pub fn signed_registry(
         version,
         members,
     };
-    let root_did = crate::did::did_key(&root.verifying_key());
-    let document =
-        crate::registry::registry_credential(&root_did, &registry, valid_from, valid_until);
-    let method = crate::did::did_key_verification_method(&root.verifying_key());
-    crate::proof::sign(
-        &document,
-        root,
-        &crate::proof::ProofOptions::assertion(method, Some(crate::time::format(valid_from))),
-    )
+    crate::registry::sign(&registry, valid_from, valid_until, root, valid_from)
 }
 
 /// Accreditation to issue IP certificates in every track.
