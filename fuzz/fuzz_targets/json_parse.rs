@@ -5,7 +5,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use probity_spec::json::{parse_strict, Arena};
+use probity_spec::internals::jcs::write_json;
+use probity_spec::internals::json::Arena;
+use probity_spec::json::parse_strict;
 
 fuzz_target!(|data: &[u8]| {
     let arena = Arena::new();
@@ -15,7 +17,7 @@ fuzz_target!(|data: &[u8]| {
         (Ok(tree), Ok(value)) => {
             assert_eq!(&tree.to_value(), value);
             let mut canonical = Vec::new();
-            probity_spec::jcs::write_json(&mut canonical, tree).expect("a parsed tree is writable");
+            write_json(&mut canonical, tree).expect("a parsed tree is writable");
             assert_eq!(canonical, probity_spec::jcs::canonicalize(value).unwrap());
         }
         (Err(_), Err(_)) => {}

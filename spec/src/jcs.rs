@@ -232,7 +232,7 @@ const NEEDS_ESCAPE: [bool; 256] = {
 
 /// Appends the canonical form of a parsed [`Json`] tree; its objects are already in
 /// RFC 8785 order.
-pub fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
+pub(crate) fn write_json(out: &mut Vec<u8>, value: &Json<'_>) -> Result<(), JcsError> {
     match value {
         Json::Null => out.extend_from_slice(b"null"),
         Json::Bool(true) => out.extend_from_slice(b"true"),
@@ -262,7 +262,7 @@ fn write_text(out: &mut Vec<u8>, text: &Text<'_>) {
 /// Appends an object made of `members`, which must already be in RFC 8785 order: this
 /// is how a document is written without its `proof`, or with another `@context`,
 /// without building a new tree.
-pub fn write_members<'a, 'j: 'a>(
+pub(crate) fn write_members<'a, 'j: 'a>(
     out: &mut Vec<u8>,
     members: impl Iterator<Item = (&'a Text<'j>, &'a Json<'j>)>,
 ) -> Result<(), JcsError> {

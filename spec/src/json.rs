@@ -3,7 +3,7 @@
 //! `serde_json` on its own keeps the last of two equal keys. A verifier must not: two
 //! parsers that disagree on which duplicate wins can be shown different content under
 //! one signature. So every document Probity reads goes through [`parse_strict`] (into
-//! a `serde_json::Value`) or [`Arena::parse`] (into the tree verification works on),
+//! a `serde_json::Value`) or `Arena::parse` (into the tree verification works on),
 //! which accept exactly the same documents: they refuse duplicate keys, input over the
 //! size limit, numbers beyond 2^53, and nesting 128 levels deep, so that deeply nested
 //! input fails fast instead of overflowing the stack.
@@ -232,8 +232,19 @@ impl<'de> Visitor<'de> for StrictVisitor {
     }
 }
 
-mod tree;
-pub use tree::{from_value_strict, Arena, Json, JsonNumber, Member, ReadError, Text};
+// The parsed tree is how verification reads documents, not part of the API: the crate's
+// own code uses it, and the `internals` feature lends it to the fuzz targets, the
+// benchmark and the integration tests. Only those call `Arena::new` (the crate sizes its
+// arenas with `Arena::for_input`), so without them it would be reported as dead code.
+// Clippy asks that `Json::to_value` take `self`, `Json` being `Copy`, now that the type
+// is no longer exported; the method keeps its signature in this change.
+#[cfg_attr(not(any(test, feature = "internals")), allow(dead_code))]
+#[allow(clippy::wrong_self_convention)]
+pub(crate) mod tree;
+pub(crate) use tree::{Arena, Json, JsonNumber, Member, Text};
+// Typed reading with the same strictness as verification (null is not absent, an
+// object is not an array) is for everyone: nodes read request bodies with it.
+pub use tree::{from_value_strict, ReadError};
 
 #[cfg(test)]
 mod tests {

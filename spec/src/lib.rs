@@ -30,6 +30,10 @@
 pub mod compact;
 pub mod context;
 pub mod did;
+// For the fuzz targets, the benchmark and the integration tests only: see the module.
+#[cfg(feature = "internals")]
+#[doc(hidden)]
+pub mod internals;
 pub mod jcs;
 pub mod json;
 pub mod model;

@@ -467,7 +467,7 @@ pub fn issuer_id(doc: &Value) -> Option<&str> {
 }
 
 /// [`issuer_id`] for a parsed [`Json`] document.
-pub fn issuer_id_json<'d>(doc: &'d Json<'_>) -> Option<&'d str> {
+pub(crate) fn issuer_id_json<'d>(doc: &'d Json<'_>) -> Option<&'d str> {
     let issuer = doc.get("issuer")?;
     issuer.as_str().or_else(|| issuer.get("id")?.as_str())
 }
@@ -482,7 +482,7 @@ pub fn types(doc: &Value) -> Vec<&str> {
 }
 
 /// [`types`] for a parsed [`Json`] document.
-pub fn types_json<'d>(doc: &'d Json<'_>) -> Vec<&'d str> {
+pub(crate) fn types_json<'d>(doc: &'d Json<'_>) -> Vec<&'d str> {
     match doc.get("type") {
         Some(Json::Str(s)) => vec![s.as_ref()],
         Some(Json::Array(a)) => a.iter().filter_map(Json::as_str).collect(),
@@ -508,7 +508,7 @@ pub fn validate_value(doc: &Value) -> Result<CredentialKind, ModelError> {
 /// The subject's strings are read as `S`: `String` to keep them, or `&str` to borrow
 /// them from the parsed document, as verification does (copying some thirty strings
 /// out of every credential it checks cost more than checking them).
-pub fn validate_credential<'d, S: SubjectText<'d>>(
+pub(crate) fn validate_credential<'d, S: SubjectText<'d>>(
     doc: &'d Json<'d>,
 ) -> Result<CredentialKind<S>, ModelError> {
     validate_credential_and_status(doc).map(|(kind, _)| kind)
@@ -522,7 +522,7 @@ impl<'d, S: Deserialize<'d> + AsRef<str> + Ord> SubjectText<'d> for S {}
 
 /// [`validate_credential`], also returning the status entries it read, so that a
 /// verification reads them once.
-pub fn validate_credential_and_status<'d, S: SubjectText<'d>>(
+pub(crate) fn validate_credential_and_status<'d, S: SubjectText<'d>>(
     doc: &'d Json<'d>,
 ) -> Result<(CredentialKind<S>, Vec<StatusListEntry>), ModelError> {
     if doc.as_object().is_none() {

@@ -694,7 +694,7 @@ impl StatusListEntry {
 
     /// [`StatusListEntry::from_plain_value`] for a parsed [`crate::json::Json`] entry,
     /// so a verification need not copy its entries into `serde_json` values.
-    pub fn from_plain_json(value: &crate::json::Json<'_>) -> Option<Self> {
+    pub(crate) fn from_plain_json(value: &crate::json::Json<'_>) -> Option<Self> {
         use crate::json::Json;
         let text = |key: &str| value.get(key).and_then(Json::as_str);
         Self::from_plain_fields(PlainFields {

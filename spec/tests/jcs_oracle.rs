@@ -79,10 +79,10 @@ proptest! {
     fn a_parsed_tree_is_written_as_the_reference_canonicalizer_writes_it(v in exact_value()) {
         let reference = serde_json_canonicalizer::to_vec(&v).unwrap();
         for text in [serde_json::to_vec(&v).unwrap(), serde_json::to_vec_pretty(&v).unwrap()] {
-            let arena = probity_spec::json::Arena::new();
+            let arena = probity_spec::internals::json::Arena::new();
             let tree = arena.parse(&text).unwrap();
             let mut ours = Vec::new();
-            probity_spec::jcs::write_json(&mut ours, &tree).unwrap();
+            probity_spec::internals::jcs::write_json(&mut ours, &tree).unwrap();
             prop_assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&reference));
         }
     }

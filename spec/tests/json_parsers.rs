@@ -5,7 +5,8 @@
 //! read the same values. A verifier that read a document differently from the
 //! signer's tools could be shown one content under another's signature.
 
-use probity_spec::json::{parse_strict, Arena, JsonError};
+use probity_spec::internals::json::Arena;
+use probity_spec::json::{parse_strict, JsonError};
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
