@@ -63,7 +63,7 @@ pub enum TrustError {
         problem: String,
     },
     /// A status list older than the one held was offered (a replay).
-    #[error("status list {id} (from {url}) was issued at {offered}, before the copy already held ({held}); keeping the newer one")]
+    #[error("status list {id} (fetched from {url}) was issued at {offered}, before the copy already held ({held}); keeping the newer one")]
     StatusListRollback {
         /// Where the list came from.
         url: String,
@@ -74,9 +74,9 @@ pub enum TrustError {
         /// validFrom of the list held.
         held: String,
     },
-    /// A status list has no id, so no entry could name it.
-    #[error("status list fetched from {url} has no id")]
-    StatusListId {
+    /// A status list without an id, which no status entry can name.
+    #[error("status list fetched from {url} has no id; a list answers only for its id")]
+    StatusListWithoutId {
         /// Where the list came from.
         url: String,
     },
@@ -92,7 +92,7 @@ pub struct ExplicitIssuer {
     pub keys: Vec<(String, VerifyingKey)>,
 }
 
-/// A status list held by the snapshot, with when and where it was fetched.
+/// A status list held by the snapshot, with when it was fetched.
 #[derive(Debug, Clone)]
 pub struct HeldStatusList {
     /// The verified, decoded list credential.
@@ -194,7 +194,8 @@ pub(crate) enum Vouching<'a> {
 pub struct TrustSnapshot {
     registries: Vec<VerifiedRegistry>,
     explicit: Vec<ExplicitIssuer>,
-    status_lists: HashMap<String, HeldStatusList>,
+    /// Lists by id, then one per issuer, in the order first accepted (§7.5).
+    status_lists: HashMap<String, Vec<HeldStatusList>>,
     status_failures: HashMap<String, String>,
     /// A status list without `validUntil` that was issued (its `validFrom`, or when it
     /// was fetched if it has none) longer ago than this gives `STATUS_UNKNOWN`.
@@ -307,17 +308,17 @@ impl TrustSnapshot {
         &self.explicit
     }
 
-    /// Adds a status list credential fetched from `url` (its publisher, or a peer
-    /// relaying it) at `fetched_at`, after checking that it is signed by a key of its
-    /// issuer. The list is held under its own `id`, the URL credentials name in
-    /// `statusListCredential` (§7.5), so it answers for that id wherever it was fetched
-    /// from, and for no other.
+    /// Adds a status list credential fetched from `fetched_from` (its publisher, or a
+    /// peer relaying it) at `fetched_at`, after checking that it is signed by a key of
+    /// its issuer (SPEC.md §7.5). It is held under its own `id`, the URL status entries
+    /// name, and answers for that id only; `fetched_from` serves only in messages.
     pub fn add_status_list(
         &mut self,
-        url: &str,
+        fetched_from: &str,
         document: Value,
         fetched_at: DateTime<Utc>,
     ) -> Result<(), TrustError> {
+        let url = fetched_from;
         let err_proof = |source| TrustError::StatusListProof {
             url: url.to_owned(),
             source,
@@ -383,12 +384,11 @@ impl TrustSnapshot {
                     source,
                 }
             })?;
-        // Bitstring Status List §2.2: the list's id is the URL entries point at. It is
-        // held under that id, whatever URL it was fetched from: a list served under
-        // another list's URL answers only for its own id, and a relayed copy answers
-        // for the list it is.
+        // Bitstring Status List §2.2: the list's id is the URL entries point at, so it
+        // is held under that id, wherever it was fetched from: a copy relayed by a peer
+        // answers for its id, and a list answers for no other.
         let Some(id) = list.id.clone() else {
-            return Err(TrustError::StatusListId {
+            return Err(TrustError::StatusListWithoutId {
                 url: url.to_owned(),
             });
         };
@@ -398,27 +398,35 @@ impl TrustSnapshot {
                 method: parsed.verification_method,
             });
         }
-        if let Some(held) = self.status_lists.get(&id) {
-            if let (Some(offered), Some(current)) = (list.valid_from, held.list.valid_from) {
+        // Held per id and issuer: any did:key can sign a list under any id, and such a
+        // list must neither displace the list of the issuer that publishes there nor,
+        // by claiming a later validFrom, block its next one (§7.5 step 7).
+        let held = self.status_lists.entry(id).or_default();
+        let same_issuer = held.iter().position(|h| h.list.issuer == list.issuer);
+        if let Some(current) = same_issuer.map(|i| &held[i]) {
+            if let (Some(offered), Some(current)) = (list.valid_from, current.list.valid_from) {
                 if offered < current {
                     return Err(TrustError::StatusListRollback {
                         url: url.to_owned(),
-                        id: id.clone(),
+                        id: list.id.unwrap_or_default(),
                         offered: crate::time::format(offered),
                         held: crate::time::format(current),
                     });
                 }
             }
         }
-        self.status_failures.remove(&id);
-        self.status_lists.insert(
-            id,
-            HeldStatusList {
-                list,
-                fetched_at,
-                fetched_from: url.to_owned(),
-            },
-        );
+        if let Some(id) = &list.id {
+            self.status_failures.remove(id);
+        }
+        let accepted = HeldStatusList {
+            list,
+            fetched_at,
+            fetched_from: fetched_from.to_owned(),
+        };
+        match same_issuer {
+            Some(i) => held[i] = accepted,
+            None => held.push(accepted),
+        }
         Ok(())
     }
 
@@ -427,10 +435,18 @@ impl TrustSnapshot {
         self.status_failures.insert(url.to_owned(), reason.into());
     }
 
-    /// The status list held whose id is `id` (the `statusListCredential` an entry
-    /// names).
-    pub fn status_list(&self, id: &str) -> Option<&HeldStatusList> {
-        self.status_lists.get(id)
+    /// A status list held under the id `url`: the first accepted, when lists of several
+    /// issuers claim that id ([`TrustSnapshot::status_list_of`] picks one issuer's).
+    pub fn status_list(&self, url: &str) -> Option<&HeldStatusList> {
+        self.status_lists.get(url)?.first()
+    }
+
+    /// The status list `issuer` issued under the id `url`, if held.
+    pub fn status_list_of(&self, url: &str, issuer: &str) -> Option<&HeldStatusList> {
+        self.status_lists
+            .get(url)?
+            .iter()
+            .find(|h| h.list.issuer.as_deref() == Some(issuer))
     }
 
     /// Why the list at `url` could not be had, if recorded.

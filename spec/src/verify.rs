@@ -677,7 +677,13 @@ fn check_status(
     let mut findings: Vec<(Verdict, String)> = Vec::new();
     for entry in entries {
         let purpose = entry.purpose.as_str();
-        let Some(held) = trust.status_list(&entry.list_url) else {
+        // Lists are held by their id (§7.5), so a list answers only for the
+        // statusListCredential that is its id; among lists claiming it, the one the
+        // credential's issuer issued, or another issuer's to say it is the wrong one.
+        let held = trust
+            .status_list_of(&entry.list_url, issuer)
+            .or_else(|| trust.status_list(&entry.list_url));
+        let Some(held) = held else {
             let why = trust
                 .status_failure(&entry.list_url)
                 .map_or(String::from("it is not held by this verifier"), |r| {

@@ -589,6 +589,136 @@ mod status {
         );
     }
 
+    /// SPEC.md §7.5: a list is held under its id, wherever it was fetched from, so a
+    /// copy relayed by a peer answers for the URL credentials name, and for no other.
+    #[test]
+    fn a_list_fetched_from_a_peer_answers_for_its_id() {
+        let fed = Federation::new();
+        let mut trust = fed.snapshot();
+        let peer = "https://peer.example/relay/7";
+        trust
+            .add_status_list(
+                peer,
+                list(
+                    &fed,
+                    &[94_567],
+                    "2026-06-01T00:00:00Z",
+                    Some("2026-06-02T00:00:00Z"),
+                    "2026-06-01T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        assert!(trust.status_list(peer).is_none());
+        assert!(trust.status_list(LIST).is_some());
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
+        // A credential pointing at another list does not read this one.
+        let elsewhere = fed.certificate(|d| {
+            d["credentialStatus"] = json!([StatusListEntry::new(
+                StatusPurpose::Revocation,
+                "https://certs.cpocus.ca/status/revocation/2",
+                94_567
+            )
+            .to_value()]);
+        });
+        assert_eq!(verdict(&elsewhere, &trust), Verdict::StatusUnknown);
+        // Replay protection holds by id: an older copy is refused wherever it comes from.
+        let err = trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-05-30T00:00:00Z",
+                    Some("2026-06-02T00:00:00Z"),
+                    "2026-05-30T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("before the copy already held"),
+            "{err}"
+        );
+        // A list without an id answers for nothing, so it is refused.
+        let mut anonymous = list(
+            &fed,
+            &[],
+            "2026-06-01T06:00:00Z",
+            None,
+            "2026-06-01T06:00:00Z",
+        );
+        anonymous.as_object_mut().unwrap().remove("proof");
+        anonymous.as_object_mut().unwrap().remove("id");
+        let anonymous = sign(
+            &anonymous,
+            &fed.issuer_key,
+            &ProofOptions::assertion(VM, Some("2026-06-01T06:00:00Z".into())),
+        )
+        .unwrap();
+        let err = trust.add_status_list(LIST, anonymous, now()).unwrap_err();
+        assert!(err.to_string().contains("has no id"), "{err}");
+    }
+
+    /// Lists are held per id and issuer: a list another key signs under the same id
+    /// (any did:key resolves itself, so anyone can sign one) neither answers for the
+    /// credential's issuer nor displaces its list, nor blocks its next one by claiming
+    /// a later `validFrom`.
+    #[test]
+    fn another_issuers_list_under_the_same_id_neither_answers_nor_displaces() {
+        let fed = Federation::new();
+        let mut trust = fed.snapshot();
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[94_567],
+                    "2026-06-01T00:00:00Z",
+                    Some("2026-06-02T00:00:00Z"),
+                    "2026-06-01T00:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        let stranger = SigningKey::from_bytes(&[7; 32]);
+        let stranger_did = did::did_key(&stranger.verifying_key());
+        let all_clear = status_list_credential(
+            LIST,
+            &stranger_did,
+            StatusPurpose::Revocation,
+            &BitstringStatusList::new(MIN_ENTRIES).unwrap(),
+            t("2026-06-01T11:00:00Z"),
+            Some(t("2026-12-01T00:00:00Z")),
+        );
+        let all_clear = sign(
+            &all_clear,
+            &stranger,
+            &ProofOptions::assertion(
+                did::did_key_verification_method(&stranger.verifying_key()),
+                Some("2026-06-01T11:00:00Z".into()),
+            ),
+        )
+        .unwrap();
+        trust.add_status_list(LIST, all_clear, now()).unwrap();
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
+        // The issuer's own next list, issued before the stranger's, still replaces its own.
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-06-01T06:00:00Z",
+                    Some("2026-06-02T00:00:00Z"),
+                    "2026-06-01T06:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Valid);
+    }
+
     #[test]
     fn a_list_answers_for_its_own_id_wherever_it_was_fetched_from() {
         let fed = Federation::new();
