@@ -457,7 +457,8 @@ impl<S> CredentialKind<S> {
     }
 }
 
-/// The issuer DID of a credential: `issuer` as a string or `issuer.id`.
+/// The issuer id of a credential (a URL; a DID for issuers Probity can trust):
+/// `issuer` as a string or `issuer.id`.
 pub fn issuer_id(doc: &Value) -> Option<&str> {
     match doc.get("issuer")? {
         Value::String(s) => Some(s),
@@ -566,10 +567,9 @@ pub(crate) fn validate_credential_and_status<'d, S: SubjectText<'d>>(
     let issuer = issuer_id_json(doc).ok_or_else(|| {
         ModelError::new("issuer", "must be a URL, or an object whose id is a URL")
     })?;
-    // VC 2.0 §4.7: the issuer is a URL. Probity's own issuers are DIDs, but a
-    // credential from the wider W3C world (an https issuer, a DID method Probity does
-    // not resolve) is well formed: its proof is checked, and the issuer check says why
-    // it cannot be trusted (SPEC.md §8.6).
+    // Rule 8: a URL, as VC 2.0 requires. Only DIDs can be trusted (§8.6), but a
+    // credential from an issuer Probity cannot trust is still a credential: its proof
+    // is checked and the report says why its issuer is not trusted.
     if !issuer.contains(':') {
         return Err(ModelError::new(
             "issuer",

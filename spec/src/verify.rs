@@ -436,19 +436,17 @@ fn check_issuer(
             Verdict::NotAccredited,
         );
     };
+    if let Some(reason) = untrustable_issuer(issuer) {
+        checks.fail(CheckId::Issuer, reason);
+        return skip_accreditation(checks, "the issuer cannot be trusted");
+    }
     if controller != issuer {
-        let message = if issuer.starts_with("did:") {
+        checks.fail(
+            CheckId::Issuer,
             format!(
                 "The credential names {issuer} as issuer but was signed by a key of {controller}."
-            )
-        } else {
-            // VC 2.0 allows any URL as issuer; Probity trusts issuers by DID, and
-            // nothing ties a key to a web address.
-            format!(
-                "The issuer {issuer} is not a DID, so no key can be shown to be its own; the credential was signed by a key of {controller}, and Probity trusts issuers by DID."
-            )
-        };
-        checks.fail(CheckId::Issuer, message);
+            ),
+        );
         return skip_accreditation(checks, "the issuer did not sign it");
     }
     let signed_at = parsed.created.unwrap_or(now);
@@ -537,6 +535,24 @@ fn check_issuer(
             );
             skip_accreditation(checks, "the issuer is not trusted");
         }
+    }
+}
+
+/// Why no verifier key could ever be shown to be `issuer`'s (§8.6 rows 1 and 2): it is
+/// a URL but not a DID, or a DID of a method Probity does not resolve. Registries and
+/// explicit trust hold only did:key and did:web DIDs, so such an issuer is never
+/// trusted; the report says why instead of that it is not a member.
+fn untrustable_issuer(issuer: &str) -> Option<String> {
+    let Some(rest) = issuer.strip_prefix("did:") else {
+        return Some(format!(
+            "The issuer {issuer} is a URL, not a DID: no key can be shown to be its key, so it cannot be trusted."
+        ));
+    };
+    match rest.split(':').next().unwrap_or_default() {
+        "key" | "web" => None,
+        method => Some(format!(
+            "The issuer {issuer} is a DID of the method \"{method}\", which Probity cannot resolve (it resolves did:key and did:web): no key can be shown to be its key, so it cannot be trusted."
+        )),
     }
 }
 

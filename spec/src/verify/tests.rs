@@ -1113,3 +1113,29 @@ mod self_certifying_member_key {
             .unwrap();
     }
 }
+
+/// SPEC.md §8.6: an issuer whose DID method Probity cannot resolve is untrusted, and
+/// the report says so rather than that it is merely not a member.
+#[test]
+fn an_issuer_of_a_did_method_probity_cannot_resolve_is_untrusted_saying_why() {
+    let key = SigningKey::from_bytes(&[8; 32]);
+    let signed = sign(
+        &unsigned_certificate("did:example:123"),
+        &key,
+        &ProofOptions::assertion("did:example:123#key-1", Some("2026-03-01T09:00:00Z".into())),
+    )
+    .unwrap();
+    let report = verify(
+        &serde_json::to_vec(&signed).unwrap(),
+        &Federation::new().snapshot(),
+        now(),
+    );
+    assert_eq!(report.verdict, Verdict::UntrustedIssuer, "{report:#?}");
+    let issuer = report.check(CheckId::Issuer).unwrap();
+    assert_eq!(issuer.status, CheckStatus::Fail);
+    assert!(
+        issuer.message.contains("\"example\"") && issuer.message.contains("cannot resolve"),
+        "{}",
+        issuer.message
+    );
+}
