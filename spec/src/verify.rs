@@ -27,7 +27,7 @@ pub enum CheckId {
     Issuer,
     /// The issuer may issue this type (and track or applications).
     Accreditation,
-    /// validFrom and validUntil.
+    /// Signed by the time of verification; validFrom and validUntil.
     Validity,
     /// Revocation and suspension, from fresh status lists.
     Status,
@@ -87,7 +87,7 @@ pub enum Verdict {
     UntrustedIssuer,
     /// The issuer is trusted, but not for this kind of credential.
     NotAccredited,
-    /// validFrom is in the future, or the proof was created after the time judged.
+    /// validFrom is in the future, or it was signed after the time of verification.
     NotYetValid,
     /// validUntil has passed.
     Expired,
@@ -400,7 +400,7 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
     );
 
     // 5. validity
-    check_validity(&mut checks, doc, trust, now);
+    check_validity(&mut checks, doc, signer.created, trust, now);
 
     // 6. status
     check_status(&mut checks, doc, &status_entries, trust, now);
@@ -449,22 +449,10 @@ fn check_issuer(
         );
         return skip_accreditation(checks, "the issuer did not sign it");
     }
+    // A `created` after `now` is judged by the validity check (§8.8): the credential
+    // was not yet issued. The key is still judged as of `created`, so an untrusted
+    // issuer stays untrusted.
     let signed_at = parsed.created.unwrap_or(now);
-    if signed_at > now + trust.clock_skew {
-        // Judged as of a time before it was signed (`--at` in the past, or a clock far
-        // behind): at that time the credential did not exist yet. That is what a person
-        // asking "was it valid then?" needs to hear, not that its issuer is untrusted.
-        checks.fail_with(
-            CheckId::Issuer,
-            Verdict::NotYetValid,
-            format!(
-                "The credential was signed at {}, after the time of this verification ({}): it had not been issued yet.",
-                crate::time::format(signed_at),
-                crate::time::format(now)
-            ),
-        );
-        return skip_accreditation(checks, "the credential had not been issued yet");
-    }
     match resolved {
         Some((_, KeyOrigin::Explicit(explicit))) if explicit.did == issuer => {
             checks.pass(
@@ -635,7 +623,27 @@ fn merge_scopes<'a>(
     Some(std::borrow::Cow::Owned(merged))
 }
 
-fn check_validity(checks: &mut Checks, doc: &Json<'_>, trust: &TrustSnapshot, now: DateTime<Utc>) {
+fn check_validity(
+    checks: &mut Checks,
+    doc: &Json<'_>,
+    created: Option<DateTime<Utc>>,
+    trust: &TrustSnapshot,
+    now: DateTime<Utc>,
+) {
+    // §8.8: signed after the time of this verification (beyond the clock skew), it
+    // had not been issued then, whatever its validFrom says: `--at` before issuance,
+    // or a `created` its signer put in the future.
+    if let Some(created) = created.filter(|&c| c > now + trust.clock_skew) {
+        return checks.fail_with(
+            CheckId::Validity,
+            Verdict::NotYetValid,
+            format!(
+                "Not yet issued: the credential was signed at {}, after the time of this verification ({}).",
+                crate::time::format(created),
+                crate::time::format(now)
+            ),
+        );
+    }
     let time = |field| {
         doc.get(field)
             .and_then(Json::as_str)

@@ -774,25 +774,6 @@ mod status {
 }
 
 #[test]
-fn judged_before_it_was_signed_a_credential_is_not_yet_valid() {
-    let fed = Federation::new();
-    let cert = fed.certificate(|d| d["validFrom"] = json!("2026-01-01T00:00:00Z"));
-    // Signed 2026-03-01T09:00:00Z; valid from January; judged in February.
-    let report = verify(&cert, &fed.snapshot(), t("2026-02-01T00:00:00Z"));
-    assert_eq!(report.verdict, Verdict::NotYetValid, "{report:#?}");
-    let issuer = report.check(CheckId::Issuer).unwrap();
-    assert!(
-        issuer.message.contains("had not been issued yet"),
-        "{issuer:?}"
-    );
-    // Within the clock skew, the signing time is accepted.
-    assert_eq!(
-        verify(&cert, &fed.snapshot(), t("2026-03-01T08:56:00Z")).verdict,
-        Verdict::Valid
-    );
-}
-
-#[test]
 fn a_registry_listing_a_member_twice_is_refused() {
     let fed = Federation::new();
     let signed = crate::sample::signed_registry(
@@ -1138,4 +1119,53 @@ fn an_issuer_of_a_did_method_probity_cannot_resolve_is_untrusted_saying_why() {
         "{}",
         issuer.message
     );
+}
+
+/// SPEC.md §8.8: as of a time before its proof was created, a credential had not been
+/// issued: NOT_YET_VALID, whatever its validFrom says, with a sentence saying when it
+/// was signed. Its issuer is still judged (with `t` = `proof.created`), so an
+/// untrusted one stays untrusted.
+#[test]
+fn verifying_as_of_before_it_was_signed_is_not_yet_valid() {
+    let fed = Federation::new();
+    let trust = fed.snapshot();
+    // Valid from 2026-03-01T00:00:00Z, signed at 09:00 that day.
+    let cert = fed.certificate(|_| {});
+    for at in ["2026-03-01T08:00:00Z", "2026-02-01T00:00:00Z"] {
+        let report = verify(&cert, &trust, t(at));
+        assert_eq!(report.verdict, Verdict::NotYetValid, "{at}: {report:#?}");
+        let validity = report.check(CheckId::Validity).unwrap();
+        assert_eq!(validity.status, CheckStatus::Fail);
+        assert!(
+            validity.message.contains("signed at 2026-03-01T09:00:00Z")
+                && validity.message.contains(at),
+            "{}",
+            validity.message
+        );
+        assert_eq!(
+            report.check(CheckId::Issuer).unwrap().status,
+            CheckStatus::Pass
+        );
+    }
+    // Within the clock skew, it stands.
+    assert_eq!(
+        verify(&cert, &trust, t("2026-03-01T08:56:00Z")).verdict,
+        Verdict::Valid
+    );
+    let stranger = SigningKey::from_bytes(&[5; 32]);
+    let signed = sign(
+        &unsigned_certificate(&did::did_key(&stranger.verifying_key())),
+        &stranger,
+        &ProofOptions::assertion(
+            did::did_key_verification_method(&stranger.verifying_key()),
+            Some("2026-03-01T09:00:00Z".into()),
+        ),
+    )
+    .unwrap();
+    let report = verify(
+        &serde_json::to_vec(&signed).unwrap(),
+        &trust,
+        t("2026-02-01T00:00:00Z"),
+    );
+    assert_eq!(report.verdict, Verdict::UntrustedIssuer, "{report:#?}");
 }
