@@ -318,9 +318,8 @@ impl TrustSnapshot {
         document: Value,
         fetched_at: DateTime<Utc>,
     ) -> Result<(), TrustError> {
-        let url = fetched_from;
         let err_proof = |source| TrustError::StatusListProof {
-            url: url.to_owned(),
+            url: fetched_from.to_owned(),
             source,
         };
         let parsed = proof::parse(document).map_err(err_proof)?;
@@ -331,7 +330,7 @@ impl TrustSnapshot {
         let candidates = self.resolve_keys(&parsed.verification_method);
         if candidates.is_empty() {
             return Err(TrustError::StatusListSigner {
-                url: url.to_owned(),
+                url: fetched_from.to_owned(),
                 method: parsed.verification_method.clone(),
             });
         }
@@ -352,11 +351,11 @@ impl TrustSnapshot {
                     ) {
                         Vouching::Trusted(_) => Ok(()),
                         Vouching::Refused(problem) => Err(TrustError::StatusListKey {
-                            url: url.to_owned(),
+                            url: fetched_from.to_owned(),
                             problem,
                         }),
                         Vouching::Unlisted => Err(TrustError::StatusListKey {
-                            url: url.to_owned(),
+                            url: fetched_from.to_owned(),
                             problem: "its key is not listed".to_owned(),
                         }),
                     },
@@ -380,7 +379,7 @@ impl TrustSnapshot {
         let list =
             StatusListCredential::parse(&Value::Object(parsed.unsecured)).map_err(|source| {
                 TrustError::StatusList {
-                    url: url.to_owned(),
+                    url: fetched_from.to_owned(),
                     source,
                 }
             })?;
@@ -389,35 +388,33 @@ impl TrustSnapshot {
         // answers for its id, and a list answers for no other.
         let Some(id) = list.id.clone() else {
             return Err(TrustError::StatusListWithoutId {
-                url: url.to_owned(),
+                url: fetched_from.to_owned(),
             });
         };
         if list.issuer.as_deref() != Some(controller.as_str()) {
             return Err(TrustError::StatusListSigner {
-                url: url.to_owned(),
+                url: fetched_from.to_owned(),
                 method: parsed.verification_method,
             });
         }
         // Held per id and issuer: any did:key can sign a list under any id, and such a
         // list must neither displace the list of the issuer that publishes there nor,
         // by claiming a later validFrom, block its next one (§7.5 step 7).
-        let held = self.status_lists.entry(id).or_default();
+        let held = self.status_lists.entry(id.clone()).or_default();
         let same_issuer = held.iter().position(|h| h.list.issuer == list.issuer);
         if let Some(current) = same_issuer.map(|i| &held[i]) {
             if let (Some(offered), Some(current)) = (list.valid_from, current.list.valid_from) {
                 if offered < current {
                     return Err(TrustError::StatusListRollback {
-                        url: url.to_owned(),
-                        id: list.id.unwrap_or_default(),
+                        url: fetched_from.to_owned(),
+                        id,
                         offered: crate::time::format(offered),
                         held: crate::time::format(current),
                     });
                 }
             }
         }
-        if let Some(id) = &list.id {
-            self.status_failures.remove(id);
-        }
+        self.status_failures.remove(&id);
         let accepted = HeldStatusList {
             list,
             fetched_at,
