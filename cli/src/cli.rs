@@ -4,6 +4,8 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+pub mod federation;
+
 /// Probity: sign, carry and verify point-of-care ultrasound credentials.
 ///
 /// Certifying bodies and hospitals sign IP certificates and skill attestations as
@@ -85,6 +87,10 @@ pub enum Command {
     /// verification requests over HTTP.
     #[command(subcommand)]
     Verifier(VerifierCommand),
+    /// Run a federation: its root key, its members, and the signed trust registry
+    /// verifiers pin it by (SPEC.md §6).
+    #[command(subcommand)]
+    Federation(federation::FederationCommand),
 }
 
 /// `probity verifier …`

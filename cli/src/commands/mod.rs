@@ -2,6 +2,7 @@
 
 pub mod card;
 pub mod demo;
+pub mod federation;
 pub mod issue;
 pub mod key;
 pub mod qr;
@@ -34,6 +35,7 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Card(args) => card::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Verifier(VerifierCommand::Serve(args)) => verifier::serve(&args),
+        Command::Federation(command) => federation::run(command),
     }
 }
 
