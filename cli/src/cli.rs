@@ -89,7 +89,7 @@ pub enum Command {
     Verifier(VerifierCommand),
     /// Run a federation: its root key, its members, and the signed trust registry
     /// verifiers pin it by (SPEC.md §6).
-    #[command(subcommand)]
+    #[command(subcommand, after_help = federation::EXAMPLES)]
     Federation(federation::FederationCommand),
 }
 

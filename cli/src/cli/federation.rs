@@ -10,22 +10,69 @@ use probity_spec::model::{Track, IP_CERTIFICATE, SKILL_ATTESTATION};
 use probity_spec::registry::{Accreditation, MemberKind};
 use std::path::PathBuf;
 
-const FEDERATION_EXAMPLES: &str = "\
-A federation's operator keeps its root key and its list of members in one folder, and
-publishes a signed registry (SPEC.md §6) that verifiers check against the root key:
+/// The workflow, shown by `probity federation --help`.
+pub const EXAMPLES: &str = "\
+A federation's operator keeps its root key and its members in one folder, and publishes
+a signed registry (SPEC.md §6) that verifiers check against the root key:
 
-  probity federation init --dir fed --name 'Probity POCUS federation'   (prints z6Mk…)
+  FED_KEY=$(probity federation init --dir fed --name 'Probity POCUS federation')
   probity federation add-member --dir fed --did did:web:certs.cpocus.ca \\
       --name 'Canadian Point of Care Ultrasound Society' --kind certifying-body \\
       --jurisdiction CA --may-issue PocusIpCertificate:FM_CORE,FM_MSK
   probity federation publish --dir fed --out registry.json --valid-for 30d
-  probity verify cert.json --registry registry.json --federation-key z6Mk…
+  probity verify cert.json --registry registry.json --federation-key \"$FED_KEY\"
 
-Nothing counts until it is published: every change is written to fed/federation.json,
-and the next `publish` signs a registry one version higher. The registry is a static
-file; any web server can host it. Publish again well before it expires.
+Nothing counts until it is published: each change is written to fed/federation.json, and
+the next `publish` signs a registry one version higher. The registry is a static file:
+any web server can host it. Publish again well before it expires.
 
-Commands that stamp a time take --at (RFC 3339), which defaults to now.";
+Commands that stamp a time take --at (RFC 3339), which defaults to now.
+--dir can also come from PROBITY_FEDERATION_DIR.";
+
+const INIT_EXAMPLES: &str = "\
+Example:
+  FED_KEY=$(probity federation init --dir fed --name 'Probity POCUS federation')";
+
+const ADD_MEMBER_EXAMPLES: &str = "\
+Examples:
+  probity federation add-member --dir fed --did did:web:certs.cpocus.ca \\
+      --name 'Canadian Point of Care Ultrasound Society' --kind certifying-body \\
+      --jurisdiction CA --may-issue PocusIpCertificate:FM_CORE,FM_MSK \\
+      --issuer-endpoint https://certs.cpocus.ca --status-endpoint https://certs.cpocus.ca/status/
+  probity federation add-member --dir fed --did did:web:stelsewhere.example \\
+      --name 'St. Elsewhere General' --kind hospital --jurisdiction CA-ON \\
+      --may-issue PocusSkillAttestation:eFAST,AAA,lung \\
+      --key key-2026=z6Mk...        # instead of fetching its DID document
+
+Tracks: FM_CORE, ACUTE_CARE_CORE, FM_MSK, RESUS, DIAG.";
+
+const STATUS_EXAMPLES: &str = "\
+Examples:
+  probity federation suspend-member --dir fed --did did:web:certs.cpocus.ca
+  probity federation reinstate-member --dir fed --did did:web:certs.cpocus.ca
+  probity federation remove-member --dir fed --did did:web:certs.cpocus.ca
+Then publish: verifiers see the change with the next registry.";
+
+const COMPROMISE_EXAMPLES: &str = "\
+Examples:
+  probity federation compromise-key --dir fed --did did:web:certs.cpocus.ca \\
+      --key key-2025 --since 2026-05-14T08:00:00Z
+  probity federation compromise-key --dir fed --did did:web:certs.cpocus.ca \\
+      --key key-2025 --since valid-from   # when it is unknown since when";
+
+const REFRESH_EXAMPLES: &str = "\
+Example, after the member published its new key in its DID document:
+  probity federation refresh-keys --dir fed --did did:web:certs.cpocus.ca";
+
+const LIST_EXAMPLES: &str = "\
+Examples:
+  probity federation list --dir fed
+  probity federation list --dir fed --json | jq '.members[] | {id, status}'";
+
+const PUBLISH_EXAMPLES: &str = "\
+Examples:
+  probity federation publish --dir fed --out /var/www/html/registry.json --valid-for 30d
+  probity verify cert.json --registry registry.json --federation-key z6Mk...";
 
 /// `probity federation …`
 #[derive(Debug, Subcommand)]
@@ -95,7 +142,7 @@ pub struct FederationDir {
 
 /// `probity federation init`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = INIT_EXAMPLES)]
 pub struct InitArgs {
     /// The federation's folder (created if needed).
     #[command(flatten)]
@@ -114,7 +161,7 @@ pub struct InitArgs {
 
 /// `probity federation add-member`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = ADD_MEMBER_EXAMPLES)]
 pub struct AddMemberArgs {
     /// The federation's folder.
     #[command(flatten)]
@@ -160,7 +207,7 @@ pub struct AddMemberArgs {
 
 /// `probity federation suspend-member`, `reinstate-member`, `remove-member`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = STATUS_EXAMPLES)]
 pub struct MemberStatusArgs {
     /// The federation's folder.
     #[command(flatten)]
@@ -178,7 +225,7 @@ pub struct MemberStatusArgs {
 
 /// `probity federation compromise-key`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = COMPROMISE_EXAMPLES)]
 pub struct CompromiseKeyArgs {
     /// The federation's folder.
     #[command(flatten)]
@@ -204,7 +251,7 @@ pub struct CompromiseKeyArgs {
 
 /// `probity federation refresh-keys`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = REFRESH_EXAMPLES)]
 pub struct RefreshKeysArgs {
     /// The federation's folder.
     #[command(flatten)]
@@ -226,7 +273,7 @@ pub struct RefreshKeysArgs {
 
 /// `probity federation list`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = LIST_EXAMPLES)]
 pub struct ListArgs {
     /// The federation's folder.
     #[command(flatten)]
@@ -238,7 +285,7 @@ pub struct ListArgs {
 
 /// `probity federation publish`
 #[derive(Debug, Args)]
-#[command(after_help = FEDERATION_EXAMPLES)]
+#[command(after_help = PUBLISH_EXAMPLES)]
 pub struct PublishArgs {
     /// The federation's folder.
     #[command(flatten)]
