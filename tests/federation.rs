@@ -326,13 +326,17 @@ fn an_operator_runs_a_federation_and_verifiers_follow_each_published_decision() 
         "{table}"
     );
 
-    // Every state change was written whole: no temporary file is left behind.
+    // Every state change was written whole: no temporary file is left behind, only the
+    // state, the root key and the file commands lock while they change the state.
     let mut files: Vec<String> = std::fs::read_dir(d.join("fed"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     files.sort();
-    assert_eq!(files, ["federation.json", "root-key.json"]);
+    assert_eq!(
+        files,
+        [".federation.lock", "federation.json", "root-key.json"]
+    );
 }
 
 #[test]

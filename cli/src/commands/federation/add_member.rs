@@ -12,7 +12,7 @@ use probity_spec::time;
 
 /// Runs `probity federation add-member`.
 pub fn run(args: &AddMemberArgs) -> Result<i32> {
-    let folder = Folder::new(&args.dir.dir);
+    let folder = Folder::locked(&args.dir.dir)?;
     let mut state = folder.load()?;
     let did = args.did.as_str();
     // Verifiers refuse a registry that lists one DID twice (SPEC.md §6.1).

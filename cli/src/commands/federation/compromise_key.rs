@@ -11,7 +11,7 @@ use probity_spec::time;
 
 /// Runs `probity federation compromise-key`.
 pub fn run(args: &CompromiseKeyArgs) -> Result<i32> {
-    let folder = Folder::new(&args.dir.dir);
+    let folder = Folder::locked(&args.dir.dir)?;
     let mut state = folder.load()?;
     let at = super::time_of_change(args.at);
     let member = state.member_mut(args.did.as_str(), &folder.dir)?;

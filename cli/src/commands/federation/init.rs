@@ -12,7 +12,9 @@ use serde_json::json;
 
 /// Runs `probity federation init`.
 pub fn run(args: &InitArgs) -> Result<i32> {
-    let folder = Folder::new(&args.dir.dir);
+    std::fs::create_dir_all(&args.dir.dir)
+        .with_context(|| format!("cannot create {}", args.dir.dir.display()))?;
+    let folder = Folder::locked_for_init(&args.dir.dir)?;
     let (state_path, key_path) = (folder.state_path(), folder.root_key_path());
     // Either file alone is a federation, or what is left of one: a root key without a
     // state file may still be pinned by verifiers.
@@ -28,8 +30,6 @@ pub fn run(args: &InitArgs) -> Result<i32> {
             existing.join(", ")
         );
     }
-    std::fs::create_dir_all(&folder.dir)
-        .with_context(|| format!("cannot create {}", folder.dir.display()))?;
 
     let key = SigningKey::generate(&mut rand::rngs::OsRng);
     let public = key.verifying_key();

@@ -12,7 +12,7 @@ use probity_spec::time;
 
 /// Gives the member `args.did` the status `to`.
 pub fn run(args: &MemberStatusArgs, to: MembershipStatus) -> Result<i32> {
-    let folder = Folder::new(&args.dir.dir);
+    let folder = Folder::locked(&args.dir.dir)?;
     let mut state = folder.load()?;
     let at = super::time_of_change(args.at);
     let member = state.member_mut(args.did.as_str(), &folder.dir)?;

@@ -21,7 +21,7 @@ const MAX_VERSION: u64 = 1 << 53;
 
 /// Runs `probity federation publish`.
 pub fn run(args: &PublishArgs) -> Result<i32> {
-    let folder = Folder::new(&args.dir.dir);
+    let folder = Folder::locked(&args.dir.dir)?;
     let mut state = folder.load()?;
     let root = folder.root_key(&state)?;
     let at = super::time_of_change(args.at);

@@ -14,7 +14,7 @@ use serde_json::json;
 
 /// Runs `probity federation refresh-keys`.
 pub fn run(args: &RefreshKeysArgs) -> Result<i32> {
-    let folder = Folder::new(&args.dir.dir);
+    let folder = Folder::locked(&args.dir.dir)?;
     let mut state = folder.load()?;
     let at = super::time_of_change(args.at);
     // An unknown DID is refused before anything is fetched for it.

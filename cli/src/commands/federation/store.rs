@@ -54,19 +54,66 @@ impl State {
     }
 }
 
+/// The lock file in the federation's folder. It stays after a run: the lock is the
+/// operating system's, held on the open file and released when the process ends,
+/// however it ends, so there is never a stale lock to clear by hand.
+pub const LOCK_FILE: &str = ".federation.lock";
+
 /// A federation's folder.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Folder {
     /// The folder.
     pub dir: PathBuf,
+    /// Held while a command changes the federation.
+    _lock: Option<std::fs::File>,
 }
 
 impl Folder {
-    /// The folder at `dir`.
+    /// The folder at `dir`, for reading only.
     pub fn new(dir: &Path) -> Self {
         Folder {
             dir: dir.to_owned(),
+            _lock: None,
         }
+    }
+
+    /// The folder at `dir`, for a command that changes it: no other `probity federation`
+    /// command may change it until this one ends. Two commands that each read the state
+    /// and wrote it back would lose one change, and two publishes could sign different
+    /// registries under one version, which SPEC.md §6.4 forbids.
+    pub fn locked(dir: &Path) -> Result<Self> {
+        // Checked first, so that a mistyped --dir is not left holding a lock file.
+        if !dir.join(STATE_FILE).exists() {
+            return Err(no_federation(dir));
+        }
+        Self::locked_for_init(dir)
+    }
+
+    /// [`Folder::locked`] for `init`, which makes the federation in a folder that
+    /// exists but may hold nothing yet.
+    pub fn locked_for_init(dir: &Path) -> Result<Self> {
+        let path = dir.join(LOCK_FILE);
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .with_context(|| format!("cannot open {}", path.display()))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => bail!(
+                "another probity federation command is changing {} right now; run this one \
+                 again once it has finished",
+                dir.display()
+            ),
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(e).with_context(|| format!("cannot lock {}", path.display()))
+            }
+        }
+        Ok(Folder {
+            dir: dir.to_owned(),
+            _lock: Some(file),
+        })
     }
 
     /// The state file's path.
@@ -83,12 +130,7 @@ impl Folder {
     pub fn load(&self) -> Result<State> {
         let path = self.state_path();
         if !path.exists() {
-            bail!(
-                "{} holds no federation (no {STATE_FILE}); start one with `probity federation \
-                 init --dir {} --name NAME`",
-                self.dir.display(),
-                self.dir.display()
-            );
+            return Err(no_federation(&self.dir));
         }
         let bytes = crate::input::read_capped(&path, MAX_STATE_BYTES)?;
         // Read as every document is (SPEC.md §2.1): a duplicate key would leave it
@@ -130,6 +172,15 @@ impl Folder {
         }
         Ok(key)
     }
+}
+
+fn no_federation(dir: &Path) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{} holds no federation (no {STATE_FILE}); start one with `probity federation init \
+         --dir {} --name NAME`",
+        dir.display(),
+        dir.display()
+    )
 }
 
 /// Who may read a file written by [`write_atomically`].
@@ -230,6 +281,20 @@ mod tests {
         write_atomically(&path, b"{}", Secrecy::Secret).unwrap();
         let mode = std::fs::metadata(&path).unwrap().permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
+    }
+
+    #[test]
+    fn one_command_at_a_time_changes_a_federation() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Folder::locked(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("holds no federation"), "{err}");
+        assert!(!dir.path().join(LOCK_FILE).exists());
+        let first = Folder::locked_for_init(dir.path()).unwrap();
+        std::fs::write(dir.path().join(STATE_FILE), b"{}").unwrap();
+        let err = Folder::locked(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("another probity federation command"), "{err}");
+        drop(first);
+        Folder::locked(dir.path()).unwrap();
     }
 
     #[test]
