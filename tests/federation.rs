@@ -648,6 +648,16 @@ fn bad_input_is_refused_with_exit_2_naming_the_problem() {
         );
         assert!(err.contains("--valid-for"), "{bad}: {err}");
     }
+    // A registry never replaces the federation's own files, and a folder that does not
+    // exist is refused before a version is used up.
+    for out in [
+        "fed/root-key.json",
+        "fed/../fed/federation.json",
+        "missing/registry.json",
+    ] {
+        let err = federation_refused(d, &["publish", "--dir", "fed", "--out", out, "--at", AT]);
+        assert!(err.contains(out), "{out}: {err}");
+    }
     // Nothing was published by the refused commands.
     let listed: Value =
         serde_json::from_str(&federation(d, &["list", "--dir", "fed", "--json"])).unwrap();

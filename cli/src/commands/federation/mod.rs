@@ -112,9 +112,10 @@ fn fetch_did_web(did: &str) -> Result<did::DidDocument> {
         .enable_all()
         .build()
         .context("cannot start the runtime for fetching")?;
+    // The error's own sentence already quotes its cause: shown once, not again as a chain.
     runtime
         .block_on(probity_verifier::gather::resolve_did_web(&fetcher, did))
-        .with_context(|| format!("cannot read the DID document of {}", printable(did)))
+        .map_err(|e| anyhow::anyhow!("cannot read the DID document of {}: {e}", printable(did)))
 }
 
 /// A key id as given (`did…#frag`, `#frag` or `frag`) made absolute for `did`. An id

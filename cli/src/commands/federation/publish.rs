@@ -14,6 +14,7 @@ use probity_spec::registry::{self, MembershipStatus, Registry};
 use probity_spec::text::printable;
 use probity_spec::{did, time};
 use serde_json::{json, Value};
+use std::path::Path;
 
 /// The highest version a registry may carry: integers in documents stay within 2^53
 /// (SPEC.md §2.2, §6.1).
@@ -24,6 +25,9 @@ pub fn run(args: &PublishArgs) -> Result<i32> {
     let folder = Folder::locked(&args.dir.dir)?;
     let mut state = folder.load()?;
     let root = folder.root_key(&state)?;
+    if let Some(out) = &args.out {
+        check_out(out, &folder)?;
+    }
     let at = super::time_of_change(args.at);
     let valid_until = at
         .checked_add_signed(args.valid_for)
@@ -91,6 +95,41 @@ pub fn run(args: &PublishArgs) -> Result<i32> {
         )),
     }
     Ok(exit::OK)
+}
+
+/// Refuses an `--out` that cannot be written or would replace one of the federation's
+/// own files, before a version is used up: a typo must not overwrite the root key.
+fn check_out(out: &Path, folder: &Folder) -> Result<()> {
+    let parent = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = out
+        .file_name()
+        .with_context(|| format!("--out {} names no file", out.display()))?;
+    let parent = parent.canonicalize().with_context(|| {
+        format!(
+            "cannot write {}: its folder {} does not exist",
+            out.display(),
+            parent.display()
+        )
+    })?;
+    let target = parent.join(name);
+    let own = [
+        folder.state_path(),
+        folder.root_key_path(),
+        folder.dir.join(store::LOCK_FILE),
+    ];
+    if own
+        .iter()
+        .any(|path| path.canonicalize().is_ok_and(|path| path == target))
+    {
+        bail!(
+            "--out {} is one of the federation's own files; write the registry elsewhere",
+            out.display()
+        );
+    }
+    Ok(())
 }
 
 /// Signs the registry credential with the root key: issued by the root key's did:key,
