@@ -7,13 +7,11 @@ use crate::commands::{note, pretty, print, print_text};
 use crate::exit;
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Utc};
-use ed25519_dalek::SigningKey;
 use probity_spec::json::MAX_DOCUMENT_BYTES;
-use probity_spec::proof::{self, ProofError, ProofOptions};
 use probity_spec::registry::{self, MembershipStatus, Registry};
 use probity_spec::text::printable;
-use probity_spec::{did, time};
-use serde_json::{json, Value};
+use probity_spec::time;
+use serde_json::json;
 use std::path::Path;
 
 /// The highest version a registry may carry: integers in documents stay within 2^53
@@ -41,8 +39,8 @@ pub fn run(args: &PublishArgs) -> Result<i32> {
         version,
         members: state.members.clone(),
     };
-    let document =
-        sign_registry(&registry, at, valid_until, &root, at).context("cannot sign the registry")?;
+    let document = registry::sign(&registry, at, valid_until, &root, at)
+        .context("cannot sign the registry")?;
     // Checked as every verifier will check it (SPEC.md §6.3), before anything is
     // written: a state file edited by hand cannot make the federation publish a
     // registry that verifiers refuse.
@@ -130,29 +128,6 @@ fn check_out(out: &Path, folder: &Folder) -> Result<()> {
         );
     }
     Ok(())
-}
-
-/// Signs the registry credential with the root key: issued by the root key's did:key,
-/// proved with its did:key method, `created` stated (SPEC.md §6.1).
-///
-/// This mirrors `probity_spec::registry::sign`, which is on its way into the spec crate
-/// with the same arguments; once it is there this function should give way to it.
-fn sign_registry(
-    registry: &Registry,
-    valid_from: DateTime<Utc>,
-    valid_until: DateTime<Utc>,
-    root: &SigningKey,
-    created: DateTime<Utc>,
-) -> Result<Value, ProofError> {
-    let root_key = root.verifying_key();
-    let document =
-        registry::registry_credential(&did::did_key(&root_key), registry, valid_from, valid_until);
-    let method = did::did_key_verification_method(&root_key);
-    proof::sign(
-        &document,
-        root,
-        &ProofOptions::assertion(method, Some(time::format(created))),
-    )
 }
 
 /// Says which active members have no key that may sign at `at`: the registry lists them,
