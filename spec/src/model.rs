@@ -3,7 +3,7 @@
 //! `AchievementSubject` so that badge wallets can read it.
 //!
 //! The builders here produce unsigned VC 2.0 documents; [`crate::proof::sign`] secures
-//! them. [`validate_credential`] is the same check run before signing and by
+//! them. [`validate_value`] is the same check run before signing and by
 //! [`crate::verify()`], so a document that could not be issued does not verify either.
 
 use crate::context;
@@ -435,7 +435,7 @@ pub fn skill_attestation(
     Ok(doc)
 }
 
-/// What kind of credential a document is, after [`validate_credential`].
+/// What kind of credential a document is, after [`validate_value`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CredentialKind<S = String> {
     /// A `PocusIpCertificate` in this track.
@@ -491,7 +491,7 @@ pub(crate) fn types_json<'d>(doc: &'d Json<'_>) -> Vec<&'d str> {
     }
 }
 
-/// [`validate_credential`] for a `serde_json::Value`, as the builders hold it.
+/// `validate_credential` for a `serde_json::Value`, as the builders hold it.
 pub fn validate_value(doc: &Value) -> Result<CredentialKind, ModelError> {
     let bytes =
         serde_json::to_vec(doc).map_err(|e| ModelError::new("credential", e.to_string()))?;

@@ -21,7 +21,7 @@ pub enum GatherError {
     #[error(transparent)]
     Did(#[from] DidError),
     /// The document could not be fetched.
-    #[error("cannot resolve {did}: {source}")]
+    #[error("cannot resolve {did}")]
     Fetch {
         /// The DID.
         did: String,

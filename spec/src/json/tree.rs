@@ -123,7 +123,7 @@ impl Arena {
 }
 
 /// Reads a typed value out of a `serde_json::Value` as strictly as verification reads
-/// a credential subject out of its parsed tree (see the [`Json`] deserializer): an
+/// a credential subject out of its parsed tree (see the parsed tree's deserializer): an
 /// object only from an object, an array only from an array, and `null` never as an
 /// absent member. Registries and DID documents are read this way (SPEC.md §6.2, §4.6).
 pub fn from_value_strict<T: de::DeserializeOwned>(value: &Value) -> Result<T, ReadError> {
