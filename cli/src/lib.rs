@@ -7,6 +7,7 @@ pub mod commands;
 pub mod fetch;
 pub mod input;
 pub mod logging;
+pub mod node_client;
 pub mod report;
 
 /// Exit codes. Scripts can rely on these.

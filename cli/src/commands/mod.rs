@@ -1,14 +1,21 @@
 //! One file per command. Each takes its parsed arguments and returns an exit code.
 
+pub mod audit;
 pub mod card;
 pub mod demo;
+pub mod import;
 pub mod issue;
+pub mod issuer;
+pub mod issuer_status;
 pub mod key;
 pub mod qr;
 pub mod sign;
 pub mod verify;
 
-use crate::cli::{Cli, Command, IssueCommand, KeyCommand, QrCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, IssueCommand, IssuerCommand, IssuerTokenCommand, KeyCommand,
+    QrCommand,
+};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -32,6 +39,16 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Qr(QrCommand::Decode(args)) => qr::decode(&args),
         Command::Card(args) => card::run(&args),
         Command::Demo(args) => demo::run(&args),
+        Command::Issuer(IssuerCommand::Init(args)) => issuer::init(&args),
+        Command::Issuer(IssuerCommand::Token(IssuerTokenCommand::Create { dir, role })) => {
+            issuer::token_create(&dir, role)
+        }
+        Command::Issuer(IssuerCommand::Serve(args)) => issuer::serve(&args),
+        Command::Issuer(IssuerCommand::Revoke(args)) => issuer_status::run(&args, "revoke"),
+        Command::Issuer(IssuerCommand::Suspend(args)) => issuer_status::run(&args, "suspend"),
+        Command::Issuer(IssuerCommand::Reinstate(args)) => issuer_status::run(&args, "reinstate"),
+        Command::Issuer(IssuerCommand::Import(args)) => import::run(&args),
+        Command::Audit(AuditCommand::Verify { file }) => audit::verify(&file),
     }
 }
 
