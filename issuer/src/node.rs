@@ -997,18 +997,18 @@ impl Issuer {
         let mut rng = rand::rngs::OsRng;
         let credential_id = model::new_credential_id(&mut rng);
         let uuid = credential_id.trim_start_matches("urn:uuid:").to_owned();
-        let (mut subject, valid_until, track) = match &draft {
-            Draft::Ip(c) => (c.subject.clone(), c.valid_until, Some(c.track)),
-            Draft::Attestation(c) => (c.subject.clone(), c.valid_until, None),
+        let (mut subject, valid_until, track, given_ip) = match draft {
+            Draft::Ip(c) => (c.subject, c.valid_until, Some(c.track), c.ip_number),
+            Draft::Attestation(c) => (c.subject, c.valid_until, None, None),
         };
-        let ip_number = match (&draft, track) {
-            (Draft::Ip(c), Some(track)) => Some(match &c.ip_number {
-                Some(given) => alloc.claim_ip_number(w, given)?,
-                None => {
-                    alloc.next_ip_number(w, track, &self.settings.track(track).ip_number_format)?
-                }
-            }),
-            _ => None,
+        let ip_number = match (track, given_ip) {
+            (Some(_), Some(given)) => Some(alloc.claim_ip_number(w, &given)?),
+            (Some(track), None) => Some(alloc.next_ip_number(
+                w,
+                track,
+                &self.settings.track(track).ip_number_format,
+            )?),
+            (None, _) => None,
         };
         let index = alloc.next_index(w)?;
         let status = vec![
@@ -1034,24 +1034,30 @@ impl Issuer {
             status,
         };
         let holder_did = subject.remove("id");
-        let (unsigned, kind) = match &draft {
-            Draft::Ip(_) => {
+        let text = |k: &str| {
+            subject
+                .get(k)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let (holder, registration_number) = (text("name"), text("registrationNumber"));
+        let (unsigned, kind) = match track {
+            Some(_) => {
                 if let Some(ip) = &ip_number {
                     subject.insert("ipNumber".into(), ip.clone().into());
                 }
-                let s: IpCertificateSubject =
-                    serde_json::from_value(Value::Object(subject.clone()))
-                        .map_err(|e| invalid("body", e.to_string()))?;
+                let s: IpCertificateSubject = serde_json::from_value(Value::Object(subject))
+                    .map_err(|e| invalid("body", e.to_string()))?;
                 let doc = model::ip_certificate(&envelope, &s).map_err(|e| NodeError::Invalid {
                     field: e.field.trim_start_matches("credentialSubject.").to_owned(),
                     reason: e.reason,
                 })?;
                 (doc, model::IP_CERTIFICATE)
             }
-            Draft::Attestation(_) => {
-                let s: SkillAttestationSubject =
-                    serde_json::from_value(Value::Object(subject.clone()))
-                        .map_err(|e| invalid("body", e.to_string()))?;
+            None => {
+                let s: SkillAttestationSubject = serde_json::from_value(Value::Object(subject))
+                    .map_err(|e| invalid("body", e.to_string()))?;
                 let doc =
                     model::skill_attestation(&envelope, &s).map_err(|e| NodeError::Invalid {
                         field: e.field.trim_start_matches("credentialSubject.").to_owned(),
@@ -1070,13 +1076,6 @@ impl Issuer {
             // Written after validation, as `probity issue --holder-did` does.
             cs.insert("id".into(), holder);
         }
-        let text = |k: &str| {
-            subject
-                .get(k)
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_owned()
-        };
         Ok(Prepared {
             record: CredentialRecord {
                 id: uuid,
@@ -1087,8 +1086,8 @@ impl Issuer {
                 status_index: index,
                 ip_number,
                 track: track.map(|t| t.code().to_owned()),
-                holder: text("name"),
-                registration_number: text("registrationNumber"),
+                holder,
+                registration_number,
                 issued_at: time::format(now),
                 request_id: origin.request_id,
                 import_key: origin.import_key,

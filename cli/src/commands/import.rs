@@ -197,7 +197,7 @@ pub fn import_rows(
         let mut send = Vec::new();
         for row in batch {
             match &row.fields {
-                Ok(v) => send.push(v.clone()),
+                Ok(v) => send.push(v),
                 Err(why) => summary.refused.push((row.line, why.clone())),
             }
         }
