@@ -14,7 +14,7 @@
 //! Run with `cargo bench -p probity --bench issuer`.
 
 #[path = "../../tests/util.rs"]
-#[allow(dead_code, unused_imports)]
+#[allow(unused_imports)]
 mod util;
 
 use indicatif::ProgressBar;
