@@ -58,7 +58,9 @@ impl NodeClient {
                 .and_then(Value::as_str)
                 .map(str::to_owned)
                 .unwrap_or_else(|| String::from_utf8_lossy(&bytes).chars().take(300).collect());
-            bail!("the node answered {status}: {message}");
+            // The message may quote what a client sent: escaped, so it cannot steer
+            // the terminal.
+            bail!("the node answered {status}: {}", message.escape_debug());
         }
         Ok(value)
     }

@@ -26,8 +26,10 @@ pub struct Failure {
 }
 
 fn fail(out: &mut Vec<Failure>, field: impl Into<String>, reason: impl Into<String>) {
+    // A field name may be a client's own (an unknown member): kept short.
+    let field: String = field.into().chars().take(120).collect();
     out.push(Failure {
-        field: field.into(),
+        field,
         reason: reason.into(),
     });
 }

@@ -323,7 +323,14 @@ async fn bad_input_gets_the_documented_json_errors() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(body["error"].is_string());
     // The import route takes larger bodies than the rest: 2 MiB reaches its parser.
-    let (status, _) = call(&n.app, "POST", "/api/v1/import", admin, Some(format!("[\"{}\"]", "x".repeat(2 << 20)))).await;
+    let (status, _) = call(
+        &n.app,
+        "POST",
+        "/api/v1/import",
+        admin,
+        Some(format!("[\"{}\"]", "x".repeat(2 << 20))),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     // 422: an invalid field is named, with the reason.
     let mut bad = candidate("A", "B", "FM_MSK");

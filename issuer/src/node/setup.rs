@@ -118,6 +118,13 @@ pub fn init(
         .map_err(|e| setup(config::FILE_NAME, e))?;
 
     let store = Store::create(&store_path)?;
+    // The store holds holders' names and registration numbers: its owner's alone.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&store_path, std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| setup(store::FILE_NAME, e))?;
+    }
     let mut w = store.write()?;
     let identity = Identity {
         did: issuer_did.clone(),
