@@ -323,7 +323,7 @@ impl BitstringStatusList {
                 maximum: MAX_ENTRIES,
             });
         }
-        if entries % 8 != 0 {
+        if !entries.is_multiple_of(8) {
             return Err(StatusListError::NotByteAligned { entries });
         }
         Ok(Self {
