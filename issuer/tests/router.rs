@@ -994,3 +994,37 @@ async fn what_was_acknowledged_is_there_after_reopening() {
     assert_eq!(record.status.as_str(), "suspended");
     assert!(reopened.published(node::SUSPENSION_LIST).unwrap().version >= 2);
 }
+
+#[tokio::test]
+async fn a_status_change_is_announced_before_it_is_answered() {
+    let n = node_with(
+        IssuerKind::CertifyingBody,
+        Some("did:web:127.0.0.1%3A8600"),
+        Settings::default(),
+    );
+    let (id, _, _) = issue_ip(&n, "Dr. A", "CPSO 1", "FM_MSK").await;
+    let mut events = n.issuer.subscribe();
+    let before = n.issuer.published(node::REVOCATION_LIST).unwrap().version;
+    let (status, _) = call(
+        &n.app,
+        "POST",
+        &format!("/api/v1/credentials/{id}/revoke"),
+        Some(&n.admin),
+        Some(json!({"reason": "r"}).to_string()),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    // Already sent when the answer came: no waiting.
+    let event = events.try_recv().unwrap();
+    assert_eq!(
+        serde_json::to_value(&event).unwrap(),
+        json!({"type": "status-list", "list": "revocation-1", "url": format!("{BASE}/status/revocation-1"),
+               "version": before + 1, "validFrom": "2026-03-01T09:00:00Z"})
+    );
+    let (status, _) = call(&n.app, "POST", "/api/v1/keys/rotate", Some(&n.admin), None).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let names: Vec<&str> = std::iter::from_fn(|| events.try_recv().ok())
+        .map(|e| e.name())
+        .collect();
+    assert_eq!(names, ["status-list", "status-list", "keys"]);
+}

@@ -276,6 +276,20 @@ impl Issuer {
             published: RwLock::new(HashMap::new()),
             events,
         });
+        if let Ok(Some(bits)) = issuer
+            .store
+            .read()
+            .and_then(|r| r.list_bits(REVOCATION_LIST))
+        {
+            if bits.len() * 8 != issuer.settings.status_list_size {
+                // Lists are made once, at init; a later setting cannot resize them.
+                tracing::warn!(
+                    stored = bits.len() * 8,
+                    configured = issuer.settings.status_list_size,
+                    "status_list_size differs from the lists made at init; the stored size is kept"
+                );
+            }
+        }
         issuer.republish()?;
         Ok(issuer)
     }
