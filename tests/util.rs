@@ -277,3 +277,171 @@ impl Drop for NodeProcess {
         self.kill();
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Issuer nodes: the real `probity issuer serve`, on loopback.
+// ---------------------------------------------------------------------------------------
+
+/// A running `probity issuer serve`, killed when dropped.
+pub struct IssuerNode {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+/// The fixed time issuer nodes in tests start their clocks at.
+pub const NODE_CLOCK_START: &str = "2026-03-01T09:00:00Z";
+/// A time a few hours later, inside the lists' validity: what `--at` verifies at.
+pub const VERIFY_AT: &str = "2026-03-01T12:00:00Z";
+
+impl IssuerNode {
+    /// Starts `probity issuer serve --dir DIR --listen LISTEN` with its clock at
+    /// [`NODE_CLOCK_START`], and waits for its `listening on` line.
+    pub fn start(dir: &Path, listen: &str) -> IssuerNode {
+        let mut child = probity()
+            .args([
+                "issuer",
+                "serve",
+                "--dir",
+                dir.to_str().unwrap(),
+                "--listen",
+                listen,
+            ])
+            .args(["--clock-start", NODE_CLOCK_START])
+            .env_remove("PROBITY_ISSUER_BASE_URL")
+            .env_remove("PROBITY_ISSUER_LISTEN")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("probity issuer serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut reader = BufReader::new(stdout);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let base = line
+            .trim()
+            .strip_prefix("listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+            .to_owned();
+        // Keep draining stdout so the node never blocks on a full pipe.
+        std::thread::spawn(move || {
+            let mut sink = String::new();
+            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
+                sink.clear();
+            }
+        });
+        IssuerNode { child, base }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    /// Kills the node (SIGKILL: no chance to tidy up) and waits for it.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for IssuerNode {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// A port free on 127.0.0.1 now (for did:web nodes, whose DID names the port).
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// `probity issuer init` in `dir`; returns the admin token.
+pub fn issuer_init(dir: &Path, kind: &str, did: Option<&str>) -> String {
+    let mut args = vec![
+        "issuer",
+        "init",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--name",
+        "Canadian Point of Care Ultrasound Society",
+        "--kind",
+        kind,
+    ];
+    if let Some(did) = did {
+        args.extend(["--did", did]);
+    }
+    let o = run(dir.parent().unwrap(), &args);
+    assert_exit(&o, 0);
+    let out = stdout(&o);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "the token alone on its own line: {out:?}");
+    lines[0].to_owned()
+}
+
+/// A blocking HTTP client for talking to nodes in tests.
+pub fn http() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// POSTs JSON with a bearer token; returns (status, JSON answer).
+pub fn post_json(
+    base: &str,
+    path: &str,
+    token: &str,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = http()
+        .post(format!("{base}{path}"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .unwrap();
+    let status = r.status().as_u16();
+    let bytes = r.bytes().unwrap();
+    (
+        status,
+        serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+/// GETs with an optional bearer token; returns (status, body text).
+pub fn get_text(base: &str, path: &str, token: Option<&str>) -> (u16, String) {
+    let mut req = http().get(format!("{base}{path}"));
+    if let Some(t) = token {
+        req = req.bearer_auth(t);
+    }
+    let r = req.send().unwrap();
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// An IP certificate candidate as the node reads it.
+pub fn ip_candidate(name: &str, registration: &str, track: &str) -> serde_json::Value {
+    serde_json::json!({
+        "name": name, "registrationNumber": registration, "track": track,
+        "modules": ["shoulder", "knee"], "curriculumVersion": "2024.1",
+        "course": {"id": "CPOCUS-MSK-2025-0142", "provider": "Western Ultrasound Academy", "date": "2025-10-04"},
+        "loggedScans": {"total": 150, "supervised": 50, "from": "2025-10-05", "to": "2026-02-10", "supervisorIpNumber": "IP-2019-00088"},
+        "exams": [
+            {"kind": "written", "score": 92, "date": "2026-01-15", "examiner": "Dr. Louis Tremblay"},
+            {"kind": "visual", "score": 88, "date": "2026-01-15", "examiner": "Dr. Louis Tremblay"},
+            {"kind": "practical", "score": 100, "date": "2026-02-20", "examiner": "Dr. Priya Raman"}
+        ]
+    })
+}
+
+/// The CSV header `probity issuer import` reads for IP certificates.
+pub const IP_CSV_HEADER: &str = "importId,name,registrationNumber,track,modules,curriculumVersion,course.id,course.provider,course.date,loggedScans.total,loggedScans.supervised,loggedScans.from,loggedScans.to,loggedScans.supervisorIpNumber,written.score,written.date,written.examiner,visual.score,visual.date,visual.examiner,practical.score,practical.date,practical.examiner";
+
+/// One CSV row of a good candidate, numbered `i`, with this practical score.
+pub fn ip_csv_row(i: usize, practical: u32) -> String {
+    format!("row-{i},Dr. Holder {i},CPSO {i:06},FM_CORE,lung;cardiac,2024.1,C-{i},Western Ultrasound Academy,2025-10-04,150,50,2025-10-05,2026-02-10,IP-2019-00088,92,2026-01-15,Dr. L,88,2026-01-15,Dr. L,{practical},2026-02-20,Dr. P")
+}

@@ -91,6 +91,13 @@ pub enum Command {
     /// verifiers pin it by (SPEC.md §6).
     #[command(subcommand, after_help = federation::EXAMPLES)]
     Federation(federation::FederationCommand),
+    /// Run an issuer node (init, token, serve) and manage one over HTTP (revoke,
+    /// suspend, reinstate, import).
+    #[command(subcommand)]
+    Issuer(IssuerCommand),
+    /// Check an issuer node's audit log export.
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 /// `probity verifier …`
@@ -520,4 +527,177 @@ pub struct CardArgs {
     /// Encode the QR as a link to this verifier.
     #[arg(long)]
     pub verifier_url: Option<String>,
+}
+
+/// `probity issuer …`
+#[derive(Debug, Subcommand)]
+pub enum IssuerCommand {
+    /// Create a node in DIR: its signing key (mode 0600), its store and issuer.toml.
+    ///
+    /// Prints the first admin token alone on its own line: it is shown once and kept
+    /// only as a hash. The issuer DID goes to stderr.
+    Init(IssuerInitArgs),
+    /// Make tokens for a node that is stopped (a running node: POST /api/v1/tokens).
+    #[command(subcommand)]
+    Token(IssuerTokenCommand),
+    /// Run the node. The first line on stdout is `listening on http://ADDR`.
+    #[command(after_help = SERVE_HELP)]
+    Serve(IssuerServeArgs),
+    /// Revoke a credential on a node, for good.
+    Revoke(StatusChangeArgs),
+    /// Suspend a credential on a node (for example, lapsed dues).
+    Suspend(StatusChangeArgs),
+    /// Lift a credential's suspension on a node.
+    Reinstate(StatusChangeArgs),
+    /// Issue credentials from a CSV file: a register being migrated, or a cohort.
+    #[command(after_help = IMPORT_HELP)]
+    Import(IssuerImportArgs),
+}
+
+const SERVE_HELP: &str = "\
+Settings come from DIR/issuer.toml; each can be overridden from the environment:
+  PROBITY_ISSUER_BASE_URL, PROBITY_ISSUER_LISTEN, PROBITY_ISSUER_STATUS_LIST_SIZE,
+  PROBITY_ISSUER_STATUS_LIST_VALIDITY_HOURS, PROBITY_ISSUER_STATUS_LIST_REPUBLISH_HOURS,
+  PROBITY_ISSUER_BODY_LIMIT_BYTES, PROBITY_ISSUER_IMPORT_LIMIT_BYTES,
+  PROBITY_ISSUER_REQUEST_TIMEOUT_SECONDS, and per track PROBITY_ISSUER_<TRACK>_IP_NUMBER_FORMAT,
+  PROBITY_ISSUER_<TRACK>_MIN_SUPERVISED_SCANS, PROBITY_ISSUER_<TRACK>_PASS_MARK_WRITTEN
+  (_VISUAL, _PRACTICAL), with <TRACK> one of FM_CORE, ACUTE_CARE_CORE, FM_MSK, RESUS, DIAG.
+Without a base URL, a loopback did:web serves at its own address and any other node at
+the address it listens on (so --listen 127.0.0.1:0 works).";
+
+const IMPORT_HELP: &str = "\
+The CSV has a header row naming its columns; empty cells are left out.
+IP certificates (certifying bodies):
+  name, registrationNumber, track, modules (separated by ;), curriculumVersion,
+  pathway (standard|exception), course.id, course.provider, course.date,
+  loggedScans.total, loggedScans.supervised, loggedScans.from, loggedScans.to,
+  loggedScans.supervisorIpNumber, written.score, written.date, written.examiner,
+  visual.score, visual.date, visual.examiner, practical.score, practical.date,
+  practical.examiner, and optionally ipNumber (kept when migrating a register;
+  allocated otherwise), validUntil, holderDid, importId.
+Skill attestations (hospitals):
+  name, registrationNumber, department, applications (;), supervisedScans
+  (eFAST=50;AAA=25), qaReviewer, reviewDate, privileges (;), and optionally
+  validUntil, holderDid, importId.
+Re-running a file issues nothing twice: each row's key is its importId, else its
+registrationNumber and track (attestations: registrationNumber, department and
+reviewDate). Rows go in batches, each committed in one transaction. A bad row is
+refused on its own, with its line number and why. Exit 0 when no row was refused,
+1 when some were, 2 when the file or the node could not be used.";
+
+/// `probity issuer init`
+#[derive(Debug, Args)]
+pub struct IssuerInitArgs {
+    /// The node's directory (created if needed; must not hold a node already).
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// The organisation's name, written into every credential it issues.
+    #[arg(long)]
+    pub name: String,
+    /// What the organisation issues.
+    #[arg(long, value_enum)]
+    pub kind: IssuerKindArg,
+    /// A did:web to issue as (e.g. did:web:certs.example.org, or
+    /// did:web:127.0.0.1%3A8600 for a node on this machine). Default: the new key's did:key.
+    #[arg(long)]
+    pub did: Option<String>,
+}
+
+/// Issuer kind as a flag value.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum IssuerKindArg {
+    /// Issues IP certificates through IP requests.
+    CertifyingBody,
+    /// Issues skill attestations.
+    Hospital,
+}
+
+/// `probity issuer token …`
+#[derive(Debug, Subcommand)]
+pub enum IssuerTokenCommand {
+    /// Make a token and print it alone on its own line (shown once, stored hashed).
+    Create {
+        /// The node's directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// What the token may do.
+        #[arg(long, value_enum)]
+        role: RoleArg,
+    },
+}
+
+/// Token role as a flag value.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    /// Everything.
+    Admin,
+    /// Submitting IP requests.
+    Instructor,
+}
+
+/// `probity issuer serve`
+#[derive(Debug, Args)]
+pub struct IssuerServeArgs {
+    /// The node's directory.
+    #[arg(long)]
+    pub dir: PathBuf,
+    /// Address to listen on (default: issuer.toml's listen, else 127.0.0.1:8600).
+    #[arg(long, env = "PROBITY_ISSUER_LISTEN")]
+    pub listen: Option<String>,
+    /// Start the node's clock at this time (RFC 3339) and let it run from there:
+    /// for tests and demonstrations that need known times. Default: the system clock.
+    #[arg(long, env = "PROBITY_ISSUER_CLOCK_START", value_parser = parse_time)]
+    pub clock_start: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+fn parse_time(text: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    probity_spec::time::parse(text).map_err(|e| e.to_string())
+}
+
+/// Where a node is and how to authenticate to it.
+#[derive(Debug, Args)]
+pub struct NodeArgs {
+    /// The node's base URL (https, or http to this machine).
+    #[arg(long, env = "PROBITY_NODE")]
+    pub node: String,
+    /// An admin token.
+    #[arg(long, env = "PROBITY_TOKEN", hide_env_values = true)]
+    pub token: String,
+}
+
+/// `probity issuer revoke|suspend|reinstate`
+#[derive(Debug, Args)]
+pub struct StatusChangeArgs {
+    /// Node and token.
+    #[command(flatten)]
+    pub node: NodeArgs,
+    /// The credential id, with or without urn:uuid:.
+    pub id: String,
+    /// Why (kept in the node's audit log).
+    #[arg(long)]
+    pub reason: String,
+}
+
+/// `probity issuer import`
+#[derive(Debug, Args)]
+pub struct IssuerImportArgs {
+    /// Node and token.
+    #[command(flatten)]
+    pub node: NodeArgs,
+    /// The CSV file.
+    pub file: PathBuf,
+    /// Rows per batch (each batch is one transaction on the node).
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..=2000))]
+    pub batch_size: u32,
+}
+
+/// `probity audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check an audit log export (GET /api/v1/audit): every entry in sequence, each
+    /// holding the hash of the one before. Names the first broken entry; exit 1 then.
+    Verify {
+        /// The export (JSON Lines), or - for stdin.
+        file: PathBuf,
+    },
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod input;
 pub mod logging;
+pub mod node_client;
 pub mod report;
 
 /// Exit codes. Scripts can rely on these.

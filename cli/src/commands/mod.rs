@@ -1,16 +1,23 @@
 //! One file per command. Each takes its parsed arguments and returns an exit code.
 
+pub mod audit;
 pub mod card;
 pub mod demo;
 pub mod federation;
+pub mod import;
 pub mod issue;
+pub mod issuer;
+pub mod issuer_status;
 pub mod key;
 pub mod qr;
 pub mod sign;
 pub mod verifier;
 pub mod verify;
 
-use crate::cli::{Cli, Command, IssueCommand, KeyCommand, QrCommand, VerifierCommand};
+use crate::cli::{
+    AuditCommand, Cli, Command, IssueCommand, IssuerCommand, IssuerTokenCommand, KeyCommand,
+    QrCommand, VerifierCommand,
+};
 use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
@@ -36,6 +43,16 @@ pub fn dispatch(cli: Cli) -> Result<i32> {
         Command::Demo(args) => demo::run(&args),
         Command::Verifier(VerifierCommand::Serve(args)) => verifier::serve(&args),
         Command::Federation(command) => federation::run(command),
+        Command::Issuer(IssuerCommand::Init(args)) => issuer::init(&args),
+        Command::Issuer(IssuerCommand::Token(IssuerTokenCommand::Create { dir, role })) => {
+            issuer::token_create(&dir, role)
+        }
+        Command::Issuer(IssuerCommand::Serve(args)) => issuer::serve(&args),
+        Command::Issuer(IssuerCommand::Revoke(args)) => issuer_status::run(&args, "revoke"),
+        Command::Issuer(IssuerCommand::Suspend(args)) => issuer_status::run(&args, "suspend"),
+        Command::Issuer(IssuerCommand::Reinstate(args)) => issuer_status::run(&args, "reinstate"),
+        Command::Issuer(IssuerCommand::Import(args)) => import::run(&args),
+        Command::Audit(AuditCommand::Verify { file }) => audit::verify(&file),
     }
 }
 
