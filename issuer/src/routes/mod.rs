@@ -114,6 +114,7 @@ pub fn router(state: AppState) -> Router {
         .route("/credentials/issue", post(vc_api::issue))
         .route("/healthz", get(public::healthz))
         .route("/.well-known/did.json", get(public::did_document))
+        .route("/status", get(public::status_index))
         .route("/status/{list}", get(public::status_list))
         .route("/contexts/v1", get(public::context))
         .layer(middleware::from_fn(move |req: Request, next: Next| {

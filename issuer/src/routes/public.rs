@@ -87,6 +87,17 @@ pub async fn status_list(
         .into_response())
 }
 
+/// `GET /status`: the index of this node's status lists (SPEC.md §12.2), which a
+/// federation registry names as the member's `endpoints.statusLists`.
+pub async fn status_index(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let lists: Vec<String> = [crate::node::REVOCATION_LIST, crate::node::SUSPENSION_LIST]
+        .iter()
+        .filter(|name| state.issuer.published(name).is_some())
+        .map(|name| state.issuer.list_url(name))
+        .collect();
+    Json(json!({"statusLists": lists}))
+}
+
 /// `GET /contexts/v1`: Probity's JSON-LD context.
 pub async fn context() -> Response {
     (

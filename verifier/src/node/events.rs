@@ -21,32 +21,43 @@ const MAX_LINE: usize = 64 << 10;
 /// further behind skips ahead (and its next poll catches up).
 pub const CHANNEL_CAPACITY: usize = 1024;
 
-/// One announcement.
+/// One announcement: an SSE event named `status-list` or `registry` (SPEC.md §12.3),
+/// whose data is this object. Issuer nodes add other members (`list`, `version`); they
+/// are ignored here.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Announcement {
-    /// `statusList`, `registry` or `didDocument`.
+    /// The SSE event name.
     #[serde(skip)]
     pub kind: String,
-    /// The document's id: a status list's id (its URL), a registry's federation root
-    /// key, or a DID.
-    pub id: String,
-    /// A status list's `validFrom`, or a registry's version, so a subscriber can skip
+    /// For `status-list`: the list's id, the URL entries name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// For `status-list`: the new version's `validFrom`, so a subscriber can skip
     /// what it already holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub valid_from: Option<String>,
-    /// A registry's version.
+    /// For `registry`: the federation's root key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub federation: Option<String>,
+    /// For `registry`: the version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub version: Option<u64>,
 }
+
+/// The event name of a status list announcement.
+pub const STATUS_LIST: &str = "status-list";
+/// The event name of a registry announcement.
+pub const REGISTRY: &str = "registry";
 
 impl Announcement {
     /// A new status-list version.
     pub fn status_list(id: &str, valid_from: Option<String>) -> Self {
         Announcement {
-            kind: "statusList".into(),
-            id: id.to_owned(),
+            kind: STATUS_LIST.into(),
+            url: Some(id.to_owned()),
             valid_from,
+            federation: None,
             version: None,
         }
     }
@@ -54,9 +65,10 @@ impl Announcement {
     /// A new registry version.
     pub fn registry(federation: &str, version: u64) -> Self {
         Announcement {
-            kind: "registry".into(),
-            id: federation.to_owned(),
+            kind: REGISTRY.into(),
+            url: None,
             valid_from: None,
+            federation: Some(federation.to_owned()),
             version: Some(version),
         }
     }
@@ -246,17 +258,21 @@ async fn follow(node: &Node, source: &Source, url: &str) -> Result<(), String> {
 
 /// Fetches what an announcement names, unless this node already holds it.
 async fn act_on(node: &Node, source: &Source, announcement: Announcement) {
-    match announcement.kind.as_str() {
-        "statusList" => {
-            let held = node.held(super::store::DocumentKind::StatusList, &announcement.id);
+    match (
+        announcement.kind.as_str(),
+        &announcement.url,
+        &announcement.federation,
+    ) {
+        (STATUS_LIST, Some(id), _) => {
+            let held = node.held(super::store::DocumentKind::StatusList, id);
             if let (Some(held), Some(offered)) = (&held, &announcement.valid_from) {
                 if held_valid_from(&held.body).as_deref() >= Some(offered.as_str()) {
                     return;
                 }
             }
             let fetch_from = match source {
-                Source::Issuer(_) => announcement.id.clone(),
-                Source::Peer(base) => relay_url(base, "/relay/status-list", "id", &announcement.id),
+                Source::Issuer(_) => id.clone(),
+                Source::Peer(base) => relay_url(base, "/relay/status-list", "id", id),
             };
             let outcome = node.fetcher.get(&fetch_from).await;
             if super::sync::accept_list(
@@ -267,11 +283,13 @@ async fn act_on(node: &Node, source: &Source, announcement: Announcement) {
                 node.rebuild_snapshot();
             }
         }
-        "registry" => {
+        (REGISTRY, _, Some(federation)) => {
             if let Source::Peer(base) = source {
-                super::sync::registry_from_peer(node, base, &announcement.id).await;
+                super::sync::registry_from_peer(node, base, federation).await;
             }
         }
+        // `keys` (an issuer's key changed: the registry decides which keys count, so
+        // there is nothing to fetch) and `resync` (polling catches up) need no action.
         _ => {}
     }
 }
@@ -302,7 +320,7 @@ mod tests {
     fn events_are_read_across_chunks_and_comments() {
         let mut p = SseParser::default();
         assert_eq!(
-            p.feed(b": keep-alive\n\nevent: statusList\ndata: {\"id\":")
+            p.feed(b": keep-alive\n\nevent: status-list\ndata: {\"url\":")
                 .unwrap(),
             vec![]
         );
@@ -310,7 +328,7 @@ mod tests {
         assert_eq!(
             done,
             vec![
-                ("statusList".to_owned(), "{\"id\":\"x\"}".to_owned()),
+                ("status-list".to_owned(), "{\"url\":\"x\"}".to_owned()),
                 ("message".to_owned(), "plain".to_owned())
             ]
         );
