@@ -3,6 +3,7 @@
 mod clock;
 mod federation;
 mod honesty;
+mod network;
 mod photo;
 mod qr;
 mod util;

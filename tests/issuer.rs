@@ -11,42 +11,12 @@ use std::sync::mpsc;
 use std::time::Duration;
 use util::*;
 
-fn submit_and_approve(
-    base: &str,
-    submitter: &str,
-    admin: &str,
-    candidate: &Value,
-) -> (String, Value) {
-    let (status, req) = post_json(base, "/api/v1/ip-requests", submitter, candidate);
-    assert_eq!(status, 201, "{req}");
-    let id = req["id"].as_str().unwrap();
-    let (status, approved) = post_json(
-        base,
-        &format!("/api/v1/ip-requests/{id}/approve"),
-        admin,
-        &json!({}),
-    );
-    assert_eq!(status, 201, "{approved}");
-    (
-        approved["id"].as_str().unwrap().to_owned(),
-        approved["credential"].clone(),
-    )
-}
-
 fn verify_at(dir: &Path, file: &str, did: &str) -> (i32, String) {
     let (code, report) = verify_json(dir, &[file, "--trust-issuer", did, "--at", VERIFY_AT]);
     (
         code,
         report["verdict"].as_str().unwrap_or_default().to_owned(),
     )
-}
-
-fn did_of(base: &str) -> String {
-    let (_, health) = get_text(base, "/healthz", None);
-    serde_json::from_str::<Value>(&health).unwrap()["did"]
-        .as_str()
-        .unwrap()
-        .to_owned()
 }
 
 /// Subscribes to `/events` and forwards each event's `(name, data)`.

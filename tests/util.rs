@@ -445,3 +445,36 @@ pub const IP_CSV_HEADER: &str = "importId,name,registrationNumber,track,modules,
 pub fn ip_csv_row(i: usize, practical: u32) -> String {
     format!("row-{i},Dr. Holder {i},CPSO {i:06},FM_CORE,lung;cardiac,2024.1,C-{i},Western Ultrasound Academy,2025-10-04,150,50,2025-10-05,2026-02-10,IP-2019-00088,92,2026-01-15,Dr. L,88,2026-01-15,Dr. L,{practical},2026-02-20,Dr. P")
 }
+
+/// Submits an IP request as `submitter` and approves it as `admin`; returns the
+/// credential's id and the signed credential.
+pub fn submit_and_approve(
+    base: &str,
+    submitter: &str,
+    admin: &str,
+    candidate: &serde_json::Value,
+) -> (String, serde_json::Value) {
+    let (status, req) = post_json(base, "/api/v1/ip-requests", submitter, candidate);
+    assert_eq!(status, 201, "{req}");
+    let id = req["id"].as_str().unwrap();
+    let (status, approved) = post_json(
+        base,
+        &format!("/api/v1/ip-requests/{id}/approve"),
+        admin,
+        &serde_json::json!({}),
+    );
+    assert_eq!(status, 201, "{approved}");
+    (
+        approved["id"].as_str().unwrap().to_owned(),
+        approved["credential"].clone(),
+    )
+}
+
+/// The DID an issuer node says it is.
+pub fn did_of(base: &str) -> String {
+    let (_, health) = get_text(base, "/healthz", None);
+    serde_json::from_str::<serde_json::Value>(&health).unwrap()["did"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
