@@ -3,6 +3,7 @@
 mod clock;
 mod federation;
 mod honesty;
+mod live;
 mod network;
 mod photo;
 mod qr;

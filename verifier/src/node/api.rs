@@ -542,7 +542,11 @@ async fn relay_index(State(state): State<Arc<AppState>>) -> Json<Value> {
                 let valid_from = serde_json::from_str::<Value>(&d.body)
                     .ok()
                     .and_then(|v| v.get("validFrom").cloned());
-                lists.push(json!({"id": d.key, "validFrom": valid_from}));
+                lists.push(json!({
+                    "id": d.key,
+                    "validFrom": valid_from,
+                    "digest": super::store::digest(&d.body),
+                }));
             }
             DocumentKind::DidDocument => {}
         }

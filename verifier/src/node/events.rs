@@ -245,6 +245,7 @@ async fn follow(node: &Node, source: &Source, url: &str) -> Result<(), String> {
     while let Some(chunk) = stream.next_chunk().await {
         let chunk = chunk.map_err(|e| e.short())?;
         for (event, data) in parser.feed(&chunk)? {
+            tracing::debug!(stream = %url, event = %event, data = %probity_spec::text::printable(&data), "announcement");
             let Ok(mut announcement) = serde_json::from_str::<Announcement>(&data) else {
                 tracing::debug!(stream = %url, "unreadable announcement ignored");
                 continue;
@@ -265,8 +266,10 @@ async fn act_on(node: &Node, source: &Source, announcement: Announcement) {
     ) {
         (STATUS_LIST, Some(id), _) => {
             let held = node.held(super::store::DocumentKind::StatusList, id);
+            // Only a copy strictly newer than the announced one makes the fetch useless:
+            // two versions signed within one second share a validFrom.
             if let (Some(held), Some(offered)) = (&held, &announcement.valid_from) {
-                if held_valid_from(&held.body).as_deref() >= Some(offered.as_str()) {
+                if held_valid_from(&held.body).as_deref() > Some(offered.as_str()) {
                     return;
                 }
             }

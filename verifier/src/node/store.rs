@@ -68,6 +68,17 @@ pub struct StoredDocument {
     pub last_modified: Option<String>,
 }
 
+/// A short fingerprint of a document's text (the first 16 hex digits of its SHA-256),
+/// so peers can tell two versions apart that share a `validFrom`.
+pub fn digest(body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(body.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 /// The store, safe to share between tasks.
 pub struct Store {
     db: Database,

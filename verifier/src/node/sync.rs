@@ -421,39 +421,43 @@ async fn poll_peers(node: &Node) {
                 registry_from_peer(node, peer, federation).await;
             }
         }
-        let lists: Vec<(String, Option<String>)> = index
+        let lists: Vec<(String, Option<String>, Option<String>)> = index
             .get("statusLists")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .filter_map(|l| {
-                Some((
-                    l.get("id")?.as_str()?.to_owned(),
-                    l.get("validFrom")
-                        .and_then(Value::as_str)
-                        .map(str::to_owned),
-                ))
+                let text = |k: &str| l.get(k).and_then(Value::as_str).map(str::to_owned);
+                Some((text("id")?, text("validFrom"), text("digest")))
             })
             .take(100_000)
             .collect();
+        // Fetch what is not held, what is newer, and what differs with the same
+        // validFrom (two versions signed within one second).
         let wanted: Vec<String> = lists
             .into_iter()
-            .filter(|(id, offered)| {
-                let held = node.held(DocumentKind::StatusList, id);
-                match (held, offered) {
+            .filter(|(id, offered, digest)| {
+                let Some(held) = node.held(DocumentKind::StatusList, id) else {
+                    return true;
+                };
+                let held_from = serde_json::from_str::<Value>(&held.body)
+                    .ok()
+                    .and_then(|v| {
+                        v.get("validFrom")
+                            .and_then(Value::as_str)
+                            .map(str::to_owned)
+                    });
+                match (held_from, offered) {
+                    (Some(h), Some(o)) if h.as_str() < o.as_str() => true,
+                    (Some(h), Some(o)) if h == *o => digest
+                        .as_deref()
+                        .is_some_and(|d| d != super::store::digest(&held.body)),
                     (None, _) => true,
-                    (Some(h), Some(offered)) => serde_json::from_str::<Value>(&h.body)
-                        .ok()
-                        .and_then(|v| {
-                            v.get("validFrom")
-                                .and_then(Value::as_str)
-                                .map(str::to_owned)
-                        })
-                        .is_none_or(|held| held.as_str() < offered.as_str()),
-                    (Some(_), None) => false,
+                    _ => false,
                 }
             })
-            .map(|(id, _)| super::events::relay_url(peer, "/relay/status-list", "id", &id))
+            .map(|(id, _, _)| id)
+            .map(|id| super::events::relay_url(peer, "/relay/status-list", "id", &id))
             .collect();
         let fetched = node.fetcher.get_all(&wanted, ROUND_DEADLINE).await;
         for (url, outcome) in fetched {

@@ -1,0 +1,211 @@
+//! A live network, with real processes on loopback: a certifying body (issuer node)
+//! and three verifier nodes polling only hourly, so whatever reaches them sooner was
+//! pushed. Verifier C may not contact the body at all (an operator's deny rule) and
+//! learns its lists only through its peers A and B.
+
+use super::util::*;
+use serde_json::Value;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for a change to arrive. The nodes poll hourly, so any
+/// arrival inside this was pushed; how fast it arrives is measured (printed here, and
+/// by the propagation benchmark), not asserted, since this machine is shared.
+const PUSH_LIMIT: Duration = Duration::from_secs(10);
+
+/// The verdict of one node for `cert.json`, asked over HTTP at the fixed time.
+fn verdict(node: &str, credential: &[u8]) -> String {
+    let r = http()
+        .post(format!("{node}/api/v1/verify?at={VERIFY_AT}"))
+        .header("content-type", "application/json")
+        .body(credential.to_vec())
+        .send()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&r.bytes().unwrap()).unwrap();
+    report["verdict"].as_str().unwrap_or_default().to_owned()
+}
+
+/// How long each node took to give `wanted`, polling every 10 ms up to `limit`;
+/// `None` for a node that did not get there.
+fn times_to(
+    nodes: &[&str],
+    credential: &[u8],
+    wanted: &str,
+    limit: Duration,
+) -> Vec<Option<Duration>> {
+    let started = Instant::now();
+    let mut reached: Vec<Option<Duration>> = vec![None; nodes.len()];
+    while started.elapsed() < limit && reached.iter().any(Option::is_none) {
+        for (i, node) in nodes.iter().enumerate() {
+            if reached[i].is_none() && verdict(node, credential) == wanted {
+                reached[i] = Some(started.elapsed());
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    reached
+}
+
+fn write_config(dir: &Path, name: &str, root: &str, peers: &[&str], deny: &[&str]) -> String {
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let file = format!("{name}.toml");
+    std::fs::write(
+        dir.join(&file),
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{name}-data\"\npeers = [{}]\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[freshness]\nrefresh = \"1h\"\n[fetch]\nallow_loopback = true\ndeny_hosts = [{}]\n",
+            list(peers),
+            list(deny)
+        ),
+    )
+    .unwrap();
+    file
+}
+
+fn start_verifier(dir: &Path, config: &str) -> NodeProcess {
+    NodeProcess::start(
+        dir,
+        &["verifier", "serve", "--config", config, "--at", VERIFY_AT],
+        &[("RUST_LOG", "probity_verifier=debug")],
+    )
+}
+
+#[test]
+fn revocation_suspension_and_reinstatement_are_pushed_to_every_verifier_even_through_peers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let body_dir = dir.join("body");
+    let admin = issuer_init(&body_dir, "certifying-body", None);
+    let mut body = IssuerNode::start(&body_dir, "127.0.0.1:0");
+    let did = did_of(&body.base);
+    let run_ok = |args: &[&str]| {
+        let o = run(dir, args);
+        assert_exit(&o, 0);
+        stdout(&o)
+    };
+    let root = run_ok(&[
+        "federation",
+        "init",
+        "--dir",
+        "fed",
+        "--name",
+        "POCUS federation",
+    ])
+    .trim()
+    .to_owned();
+    run_ok(&[
+        "federation",
+        "add-member",
+        "--dir",
+        "fed",
+        "--did",
+        &did,
+        "--name",
+        "Canadian Point of Care Ultrasound Society",
+        "--kind",
+        "certifying-body",
+        "--jurisdiction",
+        "CA",
+        "--may-issue",
+        "PocusIpCertificate",
+        "--issuer-endpoint",
+        &body.base,
+        "--status-endpoint",
+        &format!("{}/status", body.base),
+        "--at",
+        "2026-03-01T08:00:00Z",
+    ]);
+    run_ok(&[
+        "federation",
+        "publish",
+        "--dir",
+        "fed",
+        "--out",
+        "registry.json",
+        "--valid-for",
+        "30d",
+        "--at",
+        "2026-03-01T08:00:00Z",
+    ]);
+    let candidate = ip_candidate("Dr. Amelia Okafor", "CPSO 0123456", "FM_MSK");
+    let (id, cert) = submit_and_approve(&body.base, &admin, &admin, &candidate);
+    let cert = cert.to_string().into_bytes();
+
+    // A and B reach the body; C is denied its host and has A and B as peers.
+    let a = start_verifier(dir, &write_config(dir, "a", &root, &[], &[]));
+    let b = start_verifier(dir, &write_config(dir, "b", &root, &[], &[]));
+    let body_host = body.base.trim_start_matches("http://").to_owned();
+    let c_config = write_config(dir, "c", &root, &[&a.base, &b.base], &[&body_host]);
+    let c = start_verifier(dir, &c_config);
+    let nodes = [a.base.as_str(), b.base.as_str(), c.base.as_str()];
+    let ready = times_to(&nodes, &cert, "VALID", Duration::from_secs(30));
+    assert!(
+        ready.iter().all(Option::is_some),
+        "not every node got VALID: {ready:?}"
+    );
+    // C holds the body's lists, and every copy came from a peer.
+    let (_, bundle) = get_text(&c.base, "/api/v1/bundle", None);
+    let bundle: Value = serde_json::from_str(&bundle).unwrap();
+    let lists = bundle["statusLists"].as_array().unwrap();
+    assert_eq!(lists.len(), 2, "{bundle}");
+    for list in lists {
+        let source = list["source"].as_str().unwrap();
+        assert!(
+            source.starts_with(&a.base) || source.starts_with(&b.base),
+            "{source}"
+        );
+    }
+    // Let C's subscriptions to its peers open before anything changes.
+    std::thread::sleep(Duration::from_millis(500));
+
+    // Each change, timed from the moment the issuer's answer arrives.
+    for (action, wanted) in [
+        ("suspend", "SUSPENDED"),
+        ("reinstate", "VALID"),
+        ("revoke", "REVOKED"),
+    ] {
+        let o = run(
+            dir,
+            &[
+                "issuer", action, "--node", &body.base, "--token", &admin, &id, "--reason", "test",
+            ],
+        );
+        assert_exit(&o, 0);
+        let reached = times_to(&nodes, &cert, wanted, PUSH_LIMIT);
+        println!("{action}: {nodes:?} reached {wanted} at {reached:?}");
+        if reached.iter().any(Option::is_none) {
+            println!("A sync: {}", get_text(&a.base, "/api/v1/sync", None).1);
+            for entry in std::fs::read_dir(dir).unwrap().flatten() {
+                if entry.file_name().to_string_lossy().ends_with(".log") {
+                    println!(
+                        "== {:?}\n{}",
+                        entry.file_name(),
+                        std::fs::read_to_string(entry.path()).unwrap()
+                    );
+                }
+            }
+        }
+        for (node, time) in nodes.iter().zip(&reached) {
+            let time = time.unwrap_or_else(|| panic!("{node} never said {wanted} after {action}"));
+            println!(
+                "{action}: {node} said {wanted} {} ms after the issuer answered",
+                time.as_millis()
+            );
+        }
+    }
+
+    // With the issuer gone, every node still answers from what it holds, and a node
+    // restarted meanwhile too.
+    body.kill();
+    for node in nodes {
+        assert_eq!(verdict(node, &cert), "REVOKED", "{node}");
+    }
+    drop(c);
+    let c = start_verifier(dir, &c_config);
+    assert_eq!(verdict(&c.base, &cert), "REVOKED");
+}
