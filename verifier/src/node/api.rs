@@ -7,7 +7,7 @@
 //! | `GET /api/v1/sync` | per federation and per issuer: what is held and how fresh |
 //! | `GET /api/v1/bundle` | every signed document held, as one file for `probity verify --bundle` |
 //! | `GET /events` | announcements of each document this node accepts (server-sent events) |
-//! | `GET /relay/index`, `/relay/status-list?id=`, `/relay/registry?federation=` | the signed documents held, for other nodes |
+//! | `GET /relay/index`, `/relay/status-list?id=`, `/relay/registry?federation=`, `/relay/did?id=` | the documents held, for other nodes |
 //! | `GET /metrics` | Prometheus text |
 //! | `GET /healthz` | liveness |
 //!
@@ -98,6 +98,7 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/relay/index", get(relay_index))
         .route("/relay/status-list", get(relay_status_list))
         .route("/relay/registry", get(relay_registry))
+        .route("/relay/did", get(relay_did))
         .fallback(|| async {
             ApiError::client(StatusCode::NOT_FOUND, "no such route; see /api/v1/verify, /api/v1/sync, /api/v1/bundle, /metrics, /healthz")
         })
@@ -588,6 +589,14 @@ async fn relay_status_list(
 ) -> Result<Response, ApiError> {
     let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
     relay(&state, DocumentKind::StatusList, query.id.as_deref(), "id")
+}
+
+async fn relay_did(
+    State(state): State<Arc<AppState>>,
+    query: Result<Query<RelayQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|e| ApiError::bad_request(e.body_text()))?;
+    relay(&state, DocumentKind::DidDocument, query.id.as_deref(), "id")
 }
 
 async fn relay_registry(

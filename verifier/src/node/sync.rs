@@ -44,6 +44,7 @@ pub async fn sync_once(node: &Node) {
         sync_registry(node, federation).await;
     }
     node.rebuild_snapshot();
+    sync_did_documents(node).await;
     let urls = list_urls(node).await;
     let fetches = futures_util::stream::iter(urls)
         .map(|url| async move {
@@ -210,6 +211,53 @@ fn accept_registry(
         Err(e) => {
             tracing::error!(error = %e, "cannot store the registry");
             false
+        }
+    }
+}
+
+/// Fetches the DID document of every did:web member of the registries held and keeps
+/// the ones that read (SPEC.md §4.6), for the bundle and for peers. They decide
+/// nothing here: the registry lists each member's keys with their windows (§6.2).
+async fn sync_did_documents(node: &Node) {
+    let mut wanted: Vec<(String, String)> = Vec::new();
+    for registry in node.snapshot().registries() {
+        for member in &registry.members {
+            let did = &member.member.id;
+            if let Ok(url) = probity_spec::did::did_web_url(did) {
+                if !wanted.iter().any(|(d, _)| d == did) {
+                    wanted.push((did.clone(), url));
+                }
+            }
+        }
+    }
+    let urls: Vec<String> = wanted.iter().map(|(_, url)| url.clone()).collect();
+    let fetched = node.fetcher.get_all(&urls, ROUND_DEADLINE).await;
+    let now = probity_spec::time::format(node.now());
+    for ((did, _), (url, outcome)) in wanted.into_iter().zip(fetched) {
+        let read = outcome.map_err(|e| e.to_string()).and_then(|f| {
+            probity_spec::did::DidDocument::parse(&f.body, &did)
+                .map(|_| f)
+                .map_err(|e| e.to_string())
+        });
+        match read {
+            Ok(f) => {
+                let document = StoredDocument {
+                    kind: DocumentKind::DidDocument,
+                    key: did,
+                    body: String::from_utf8_lossy(&f.body).into_owned(),
+                    source: url,
+                    confirmed_at: now.clone(),
+                    etag: f.etag,
+                    last_modified: f.last_modified,
+                };
+                if let Err(e) = node.keep(document) {
+                    tracing::error!(error = %e, "cannot store a DID document");
+                }
+            }
+            Err(e) => {
+                lock(&node.sync_state).fetch_failures += 1;
+                tracing::info!(did = %printable(&did), error = %printable(&e), "DID document unavailable");
+            }
         }
     }
 }

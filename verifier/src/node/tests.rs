@@ -702,3 +702,64 @@ async fn a_node_cut_off_from_the_issuer_gets_its_lists_from_a_peer_and_revocatio
     let _ = stop_b.send(());
     world.stop_server().await;
 }
+
+#[tokio::test]
+async fn did_documents_of_did_web_members_are_held_bundled_and_relayed() {
+    let mut world = World::new().await;
+    let port = world.base.rsplit(':').next().unwrap().to_owned();
+    let did = format!("did:web:127.0.0.1%3A{port}");
+    let key = SigningKey::from_bytes(&[5; 32]);
+    let doc =
+        probity_spec::did::DidDocument::for_did_web(&did, &[("key-1".into(), key.verifying_key())])
+            .unwrap();
+    world.published.put(
+        "/.well-known/did.json",
+        &serde_json::to_value(&doc).unwrap(),
+    );
+    let mut registry: Value = world.registry(3);
+    let hospital = sample::member(
+        &did,
+        "St. Elsewhere General",
+        &format!("{did}#key-1"),
+        &key.verifying_key(),
+        vec![],
+    );
+    registry["credentialSubject"]["members"]
+        .as_array_mut()
+        .unwrap()
+        .push(serde_json::to_value(&hospital).unwrap());
+    // Re-signed by the root, as the federation would publish it.
+    let mut subject: probity_spec::registry::Registry =
+        serde_json::from_value(registry["credentialSubject"].clone()).unwrap();
+    subject.version = 3;
+    let signed = probity_spec::registry::sign(
+        &subject,
+        start() - Days::days(1),
+        start() + Days::days(30),
+        &world.root,
+        start() - Days::days(1),
+    )
+    .unwrap();
+    std::fs::write(world.dir.path().join("registry.json"), signed.to_string()).unwrap();
+    let (_clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time).unwrap();
+    sync::sync_once(&node).await;
+    assert!(node.held(DocumentKind::DidDocument, &did).is_some());
+    let relay = crate::node::events::relay_url("http://node", "/relay/did", "id", &did);
+    let path = relay.trim_start_matches("http://node");
+    let (status, relayed) = call(&node, Request::get(path).body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{relayed}");
+    assert_eq!(relayed["id"], did);
+    let (_, bundle) = call(
+        &node,
+        Request::get("/api/v1/bundle").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(
+        bundle["didDocuments"].as_array().unwrap().len(),
+        1,
+        "{bundle}"
+    );
+    assert_eq!(bundle["didDocuments"][0]["document"]["id"], did);
+    world.stop_server().await;
+}
