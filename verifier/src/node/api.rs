@@ -328,7 +328,7 @@ async fn vc_api_verify(
 }
 
 /// The VC API answer for a report: which checks passed, the warnings, the errors.
-fn vc_api_answer(report: &Report, trust: VcApiTrust) -> (bool, Value) {
+pub(crate) fn vc_api_answer(report: &Report, trust: VcApiTrust) -> (bool, Value) {
     let mut checks = Vec::new();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();

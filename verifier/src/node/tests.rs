@@ -763,3 +763,33 @@ async fn did_documents_of_did_web_members_are_held_bundled_and_relayed() {
     assert_eq!(bundle["didDocuments"][0]["document"]["id"], did);
     world.stop_server().await;
 }
+
+#[test]
+fn a_proof_only_vc_api_reports_the_issuers_standing_as_a_warning() {
+    use probity_spec::verify::{Check, CheckId, CheckStatus, Report, Verdict};
+    let check = |id, status| Check {
+        id,
+        status,
+        message: format!("{id:?}"),
+        verdict_on_fail: Verdict::UntrustedIssuer,
+    };
+    let report = Report {
+        verdict: Verdict::UntrustedIssuer,
+        checks: vec![
+            check(CheckId::Format, CheckStatus::Pass),
+            check(CheckId::Proof, CheckStatus::Pass),
+            check(CheckId::Issuer, CheckStatus::Fail),
+            check(CheckId::Accreditation, CheckStatus::Skip),
+            check(CheckId::Validity, CheckStatus::Pass),
+            check(CheckId::Status, CheckStatus::Pass),
+        ],
+        credential: None,
+    };
+    let (verified, answer) = api::vc_api_answer(&report, config::VcApiTrust::ProofOnly);
+    assert!(verified, "{answer}");
+    assert_eq!(answer["warnings"].as_array().unwrap().len(), 2, "{answer}");
+    assert_eq!(answer["errors"], json!([]));
+    let (verified, answer) = api::vc_api_answer(&report, config::VcApiTrust::Policy);
+    assert!(!verified);
+    assert_eq!(answer["errors"][0]["check"], "issuer", "{answer}");
+}
