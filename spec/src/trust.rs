@@ -195,7 +195,9 @@ pub struct TrustSnapshot {
     registries: Vec<VerifiedRegistry>,
     explicit: Vec<ExplicitIssuer>,
     /// Lists by id, then one per issuer, in the order first accepted (§7.5).
-    status_lists: HashMap<String, Vec<HeldStatusList>>,
+    /// Shared, so that cloning a snapshot (as a node does to try a document before
+    /// keeping it) copies pointers, not every decoded list.
+    status_lists: HashMap<String, Vec<std::sync::Arc<HeldStatusList>>>,
     status_failures: HashMap<String, String>,
     /// A status list without `validUntil` that was issued (its `validFrom`, or when it
     /// was fetched if it has none) longer ago than this gives `STATUS_UNKNOWN`.
@@ -415,11 +417,11 @@ impl TrustSnapshot {
             }
         }
         self.status_failures.remove(&id);
-        let accepted = HeldStatusList {
+        let accepted = std::sync::Arc::new(HeldStatusList {
             list,
             fetched_at,
             fetched_from: fetched_from.to_owned(),
-        };
+        });
         match same_issuer {
             Some(i) => held[i] = accepted,
             None => held.push(accepted),
@@ -435,7 +437,7 @@ impl TrustSnapshot {
     /// A status list held under the id `url`: the first accepted, when lists of several
     /// issuers claim that id ([`TrustSnapshot::status_list_of`] picks one issuer's).
     pub fn status_list(&self, url: &str) -> Option<&HeldStatusList> {
-        self.status_lists.get(url)?.first()
+        self.status_lists.get(url)?.first().map(|h| &**h)
     }
 
     /// The status list `issuer` issued under the id `url`, if held.
@@ -444,6 +446,7 @@ impl TrustSnapshot {
             .get(url)?
             .iter()
             .find(|h| h.list.issuer.as_deref() == Some(issuer))
+            .map(|h| &**h)
     }
 
     /// Why the list at `url` could not be had, if recorded.
