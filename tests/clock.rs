@@ -57,7 +57,12 @@ fn no_test_judges_by_the_real_clock() {
         rust_files(&root.join(dir), &mut files);
     }
     assert!(files.len() > 20, "{files:?}");
-    let clocks = ["Utc::now(", "SystemTime::now(", "Local::now("];
+    // Spelled in pieces, so that this file does not contain what it looks for.
+    let clocks = [
+        concat!("Utc::", "now("),
+        concat!("SystemTime::", "now("),
+        concat!("Local::", "now("),
+    ];
     let mut offenders = Vec::new();
     for path in files {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -77,10 +82,6 @@ fn no_test_judges_by_the_real_clock() {
             text.find("#[cfg(test)]").map(|i| &text[i..])
         };
         let Some(code) = test_code else { continue };
-        // This file names the clocks it looks for.
-        if relative.ends_with("tests/clock.rs") {
-            continue;
-        }
         for clock in clocks {
             if code.contains(clock) {
                 offenders.push(format!("{relative} calls {clock}"));
