@@ -17,13 +17,7 @@ impl NodeClient {
     /// so an admin token never crosses a network in clear.
     pub fn new(base: &str, token: &str, timeout: Duration) -> Result<Self> {
         let base = base.trim_end_matches('/').to_owned();
-        // The operator names their own node, which may sit on a private network; the
-        // scheme rule (https, or http to this machine) still holds.
-        let policy = probity_verifier::fetch::FetchPolicy {
-            allow_private: true,
-            ..Default::default()
-        };
-        policy
+        probity_verifier::fetch::FetchPolicy::for_named_node()
             .check_url(&base)
             .map_err(|e| anyhow::anyhow!("--node: {e}"))?;
         if token.trim().is_empty() {

@@ -117,6 +117,16 @@ impl Default for FetchPolicy {
 }
 
 impl FetchPolicy {
+    /// The policy for a node its user names on the command line (`--node`,
+    /// `--verifier`): it may sit on their own private network, so private addresses
+    /// are allowed; the scheme rule (https, or http to this machine) still holds.
+    pub fn for_named_node() -> Self {
+        FetchPolicy {
+            allow_private: true,
+            ..FetchPolicy::default()
+        }
+    }
+
     /// Checks a URL against the policy before anything is resolved or sent: https
     /// everywhere, http only to this machine, and address literals in the ranges the
     /// policy closes are refused. (Host names are checked again as they resolve.)

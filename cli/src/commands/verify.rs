@@ -196,7 +196,7 @@ fn ask_node(args: &VerifyArgs, node: &str, credential: &[u8]) -> Result<i32> {
         let at = probity_spec::time::parse(at).context("--at")?;
         url.push_str(&format!("?at={}", probity_spec::time::format(at)));
     }
-    FetchPolicy::default()
+    FetchPolicy::for_named_node()
         .check_url(&url)
         .map_err(|e| anyhow::anyhow!("--verifier: {e}"))?;
     let client = reqwest::blocking::Client::builder()
