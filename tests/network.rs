@@ -333,4 +333,35 @@ fn a_federation_of_issuer_nodes_and_a_verifier_node_gives_honest_verdicts() {
             .contains("last confirmed"),
         "{report}"
     );
+
+    // The body's key is reported compromised since before it signed the certificate:
+    // after the next registry, the node refuses what that key signed from then on.
+    let key_id = cert["proof"]["verificationMethod"].as_str().unwrap();
+    let later_at = "2026-03-01T14:00:00Z";
+    federation(
+        dir,
+        &[
+            "compromise-key",
+            "--did",
+            &body_did,
+            "--key",
+            key_id,
+            "--since",
+            "2026-03-01T09:00:00Z",
+            "--at",
+            later_at,
+        ],
+    );
+    publish(dir, later_at);
+    let refused = eventually(Duration::from_secs(20), || {
+        let (_, report) = verify_json(
+            dir,
+            &["cert.json", "--verifier", &node.base, "--at", later_at],
+        );
+        report["verdict"] == "UNTRUSTED_ISSUER"
+            && report["checks"][2]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("compromised"))
+    });
+    assert!(refused, "the node still trusts a compromised key");
 }
