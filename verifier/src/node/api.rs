@@ -378,7 +378,7 @@ async fn sync(State(state): State<Arc<AppState>>) -> Json<Value> {
         let known = sync_state.registries.get(key);
         registries.push(json!({
             "federationKey": key,
-            "version": document.and_then(|d| registry_version(&d.body)),
+            "version": document.and_then(|d| d.registry_version()),
             "source": document.map(|d| d.source.clone()),
             "confirmedAt": document.map(|d| d.confirmed_at.clone()),
             "lastProblem": known.and_then(|k| k.last_problem.clone()),
@@ -386,7 +386,7 @@ async fn sync(State(state): State<Arc<AppState>>) -> Json<Value> {
     }
     let mut issuers: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for d in held.iter().filter(|d| d.kind == DocumentKind::StatusList) {
-        let issuer = list_issuer(&d.body).unwrap_or_else(|| "(unknown)".to_owned());
+        let issuer = d.issuer().unwrap_or_else(|| "(unknown)".to_owned());
         let age = probity_spec::time::parse(&d.confirmed_at)
             .map(|t| (now - t).num_seconds().max(0))
             .ok();
@@ -415,19 +415,6 @@ async fn sync(State(state): State<Arc<AppState>>) -> Json<Value> {
         "unavailableLists": failing,
         "fetchFailures": sync_state.fetch_failures,
     }))
-}
-
-fn registry_version(body: &str) -> Option<u64> {
-    serde_json::from_str::<Value>(body)
-        .ok()?
-        .get("credentialSubject")?
-        .get("version")?
-        .as_u64()
-}
-
-fn list_issuer(body: &str) -> Option<String> {
-    let value: Value = serde_json::from_str(body).ok()?;
-    probity_spec::model::issuer_id(&value).map(str::to_owned)
 }
 
 /// The bundle: every signed document held, with when each was confirmed, for
@@ -460,7 +447,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let held = node.held_documents();
     let mut oldest: BTreeMap<String, f64> = BTreeMap::new();
     for d in held.iter().filter(|d| d.kind == DocumentKind::StatusList) {
-        let issuer = list_issuer(&d.body).unwrap_or_else(|| "(unknown)".to_owned());
+        let issuer = d.issuer().unwrap_or_else(|| "(unknown)".to_owned());
         if let Ok(t) = probity_spec::time::parse(&d.confirmed_at) {
             let age = (now - t).num_milliseconds().max(0) as f64 / 1000.0;
             let entry = oldest.entry(issuer).or_insert(0.0);
@@ -471,7 +458,7 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
     let versions: Vec<(String, u64)> = held
         .iter()
         .filter(|d| d.kind == DocumentKind::Registry)
-        .filter_map(|d| Some((d.key.clone(), registry_version(&d.body)?)))
+        .filter_map(|d| Some((d.key.clone(), d.registry_version()?)))
         .collect();
     let text = node
         .metrics
@@ -537,15 +524,12 @@ async fn relay_index(State(state): State<Arc<AppState>>) -> Json<Value> {
         match d.kind {
             DocumentKind::Registry => registries.push(json!({
                 "federation": d.key,
-                "version": registry_version(&d.body),
+                "version": d.registry_version(),
             })),
             DocumentKind::StatusList => {
-                let valid_from = serde_json::from_str::<Value>(&d.body)
-                    .ok()
-                    .and_then(|v| v.get("validFrom").cloned());
                 lists.push(json!({
                     "id": d.key,
-                    "validFrom": valid_from,
+                    "validFrom": d.valid_from(),
                     "digest": super::store::digest(&d.body),
                 }));
             }

@@ -269,7 +269,7 @@ async fn act_on(node: &Node, source: &Source, announcement: Announcement) {
             // Only a copy strictly newer than the announced one makes the fetch useless:
             // two versions signed within one second share a validFrom.
             if let (Some(held), Some(offered)) = (&held, &announcement.valid_from) {
-                if held_valid_from(&held.body).as_deref() > Some(offered.as_str()) {
+                if held.valid_from().as_deref() > Some(offered.as_str()) {
                     return;
                 }
             }
@@ -295,13 +295,6 @@ async fn act_on(node: &Node, source: &Source, announcement: Announcement) {
         // there is nothing to fetch) and `resync` (polling catches up) need no action.
         _ => {}
     }
-}
-
-/// The `validFrom` of a held list (RFC 3339 text compares in time order when written
-/// as Probity writes it, in UTC with a `Z`).
-fn held_valid_from(body: &str) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_str(body).ok()?;
-    value.get("validFrom")?.as_str().map(str::to_owned)
 }
 
 /// `base` + `path` with one query parameter, percent-encoded.

@@ -79,6 +79,33 @@ pub fn digest(body: &str) -> String {
         .collect()
 }
 
+impl StoredDocument {
+    /// The document's JSON. It is parsed only when one of the readers below is called:
+    /// for the sync report, the relay index and the metrics, never for a verification.
+    fn json(&self) -> Option<serde_json::Value> {
+        serde_json::from_str(&self.body).ok()
+    }
+
+    /// A registry's version (it was verified when kept).
+    pub fn registry_version(&self) -> Option<u64> {
+        self.json()?
+            .get("credentialSubject")?
+            .get("version")?
+            .as_u64()
+    }
+
+    /// A status list's `validFrom`, as written (Probity writes UTC with a `Z`, so the
+    /// texts compare in time order).
+    pub fn valid_from(&self) -> Option<String> {
+        self.json()?.get("validFrom")?.as_str().map(str::to_owned)
+    }
+
+    /// The document's issuer.
+    pub fn issuer(&self) -> Option<String> {
+        probity_spec::model::issuer_id(&self.json()?).map(str::to_owned)
+    }
+}
+
 /// The store, safe to share between tasks.
 pub struct Store {
     db: Database,

@@ -164,7 +164,7 @@ fn accept_registry(
     };
     // §6.4: never an older version than one held, across restarts too (the held
     // registry is in the store even when it has since expired).
-    let held_version = held.as_ref().and_then(|h| registry_version(&h.body));
+    let held_version = held.as_ref().and_then(|h| h.registry_version());
     if let Some(held_version) = held_version {
         if verified.version < held_version {
             return problem(format!(
@@ -260,12 +260,6 @@ async fn sync_did_documents(node: &Node) {
             }
         }
     }
-}
-
-/// The version a stored registry document carries (it was verified when kept).
-fn registry_version(body: &str) -> Option<u64> {
-    let value: Value = serde_json::from_str(body).ok()?;
-    value.get("credentialSubject")?.get("version")?.as_u64()
 }
 
 /// Every status list to refresh: those held, and those each member's status-list
@@ -464,7 +458,7 @@ async fn poll_peers(node: &Node) {
             };
             let held = node
                 .held(DocumentKind::Registry, federation)
-                .and_then(|h| registry_version(&h.body));
+                .and_then(|h| h.registry_version());
             if held.is_none_or(|h| h < version) {
                 registry_from_peer(node, peer, federation).await;
             }
@@ -488,13 +482,7 @@ async fn poll_peers(node: &Node) {
                 let Some(held) = node.held(DocumentKind::StatusList, id) else {
                     return true;
                 };
-                let held_from = serde_json::from_str::<Value>(&held.body)
-                    .ok()
-                    .and_then(|v| {
-                        v.get("validFrom")
-                            .and_then(Value::as_str)
-                            .map(str::to_owned)
-                    });
+                let held_from = held.valid_from();
                 match (held_from, offered) {
                     (Some(h), Some(o)) if h.as_str() < o.as_str() => true,
                     (Some(h), Some(o)) if h == *o => digest
