@@ -75,7 +75,7 @@ fn a_certifying_body_issues_revokes_suspends_reinstates_and_verifiers_see_it() {
         assert_eq!(mode & 0o777, 0o600);
     }
 
-    let mut node = IssuerNode::start(&dir, "127.0.0.1:0");
+    let mut node = NodeProcess::issuer(&dir, "127.0.0.1:0");
     let base = node.base.clone();
     let did = did_of(&base);
     assert!(did.starts_with("did:key:z6Mk"));
@@ -231,7 +231,7 @@ fn a_did_web_issuer_rotates_its_key_and_old_certificates_still_verify() {
     let port = free_port();
     let did = format!("did:web:127.0.0.1%3A{port}");
     let admin = issuer_init(&dir, "certifying-body", Some(&did));
-    let node = IssuerNode::start(&dir, &format!("127.0.0.1:{port}"));
+    let node = NodeProcess::issuer(&dir, &format!("127.0.0.1:{port}"));
     let base = node.base.clone();
     let (status, doc) = get_text(&base, "/.well-known/did.json", None);
     assert_eq!(status, 200, "{doc}");
@@ -272,7 +272,7 @@ fn import_issues_a_csv_once_and_refuses_only_the_bad_rows() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("node");
     let admin = issuer_init(&dir, "certifying-body", None);
-    let node = IssuerNode::start(&dir, "127.0.0.1:0");
+    let node = NodeProcess::issuer(&dir, "127.0.0.1:0");
     let mut csv = format!("{IP_CSV_HEADER}\n");
     for i in 0..25 {
         // Line 2 + i; the row at i = 7 fails its practical exam.
@@ -456,7 +456,7 @@ fn killing_the_node_mid_import_loses_nothing_acknowledged_and_reuses_nothing() {
     let started = std::time::Instant::now();
     let cycles = 24;
     for cycle in 0..cycles {
-        let mut node = IssuerNode::start(&dir, "127.0.0.1:0");
+        let mut node = NodeProcess::issuer(&dir, "127.0.0.1:0");
         let (base, token, a, n) = (
             node.base.clone(),
             admin.clone(),
@@ -473,7 +473,7 @@ fn killing_the_node_mid_import_loses_nothing_acknowledged_and_reuses_nothing() {
     }
 
     // The node restarts on what survived; its audit log still verifies.
-    let node = IssuerNode::start(&dir, "127.0.0.1:0");
+    let node = NodeProcess::issuer(&dir, "127.0.0.1:0");
     let (status, log) = get_text(&node.base, "/api/v1/audit", Some(&admin));
     assert_eq!(status, 200);
     let entries = probity_issuer::audit::verify_export(&log).unwrap();

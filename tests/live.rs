@@ -81,7 +81,7 @@ fn revocation_suspension_and_reinstatement_are_pushed_to_every_verifier_even_thr
     let dir = tmp.path();
     let body_dir = dir.join("body");
     let admin = issuer_init(&body_dir, "certifying-body", None);
-    let mut body = IssuerNode::start(&body_dir, "127.0.0.1:0");
+    let mut body = NodeProcess::issuer(&body_dir, "127.0.0.1:0");
     let did = did_of(&body.base);
     let run_ok = |args: &[&str]| {
         let o = run(dir, args);

@@ -97,8 +97,8 @@ fn a_federation_of_issuer_nodes_and_a_verifier_node_gives_honest_verdicts() {
     let (body_dir, hospital_dir) = (dir.join("body"), dir.join("hospital"));
     let body_admin = issuer_init(&body_dir, "certifying-body", None);
     let hospital_admin = issuer_init(&hospital_dir, "hospital", None);
-    let mut body = IssuerNode::start(&body_dir, "127.0.0.1:0");
-    let mut hospital = IssuerNode::start(&hospital_dir, "127.0.0.1:0");
+    let mut body = NodeProcess::issuer(&body_dir, "127.0.0.1:0");
+    let mut hospital = NodeProcess::issuer(&hospital_dir, "127.0.0.1:0");
     let (body_did, hospital_did) = (did_of(&body.base), did_of(&hospital.base));
 
     // The federation admits both, each for what it may issue, and publishes.

@@ -41,6 +41,8 @@ fn require_fixed_time(args: &[&str]) {
 pub fn probity() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_probity"));
     cmd.env_remove("RUST_LOG")
+        .env_remove("PROBITY_ISSUER_BASE_URL")
+        .env_remove("PROBITY_ISSUER_LISTEN")
         .env_remove("PROBITY_REGISTRY")
         .env_remove("PROBITY_FEDERATION_KEY");
     cmd
@@ -282,72 +284,32 @@ impl Drop for NodeProcess {
 // Issuer nodes: the real `probity issuer serve`, on loopback.
 // ---------------------------------------------------------------------------------------
 
-/// A running `probity issuer serve`, killed when dropped.
-pub struct IssuerNode {
-    pub child: std::process::Child,
-    /// `http://127.0.0.1:PORT`.
-    pub base: String,
-}
-
 /// The fixed time issuer nodes in tests start their clocks at.
 pub const NODE_CLOCK_START: &str = "2026-03-01T09:00:00Z";
 /// A time a few hours later, inside the lists' validity: what `--at` verifies at.
 pub const VERIFY_AT: &str = "2026-03-01T12:00:00Z";
 
-impl IssuerNode {
+impl NodeProcess {
     /// Starts `probity issuer serve --dir DIR --listen LISTEN` with its clock at
     /// [`NODE_CLOCK_START`], and waits for its `listening on` line.
-    pub fn start(dir: &Path, listen: &str) -> IssuerNode {
-        let mut child = probity()
-            .args([
-                "issuer",
-                "serve",
-                "--dir",
-                dir.to_str().unwrap(),
-                "--listen",
-                listen,
-            ])
-            .args(["--clock-start", NODE_CLOCK_START])
-            .env_remove("PROBITY_ISSUER_BASE_URL")
-            .env_remove("PROBITY_ISSUER_LISTEN")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("probity issuer serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let mut reader = BufReader::new(stdout);
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let base = line
-            .trim()
-            .strip_prefix("listening on ")
-            .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-            .to_owned();
-        // Keep draining stdout so the node never blocks on a full pipe.
-        std::thread::spawn(move || {
-            let mut sink = String::new();
-            while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-                sink.clear();
-            }
-        });
-        IssuerNode { child, base }
+    pub fn issuer(dir: &Path, listen: &str) -> NodeProcess {
+        let dir = dir.to_str().unwrap();
+        let args = [
+            "issuer",
+            "serve",
+            "--dir",
+            dir,
+            "--listen",
+            listen,
+            "--clock-start",
+            NODE_CLOCK_START,
+        ];
+        NodeProcess::start(Path::new(dir).parent().unwrap(), &args, &[])
     }
 
     /// Whether the process is still running.
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
-    }
-
-    /// Kills the node (SIGKILL: no chance to tidy up) and waits for it.
-    pub fn kill(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for IssuerNode {
-    fn drop(&mut self) {
-        self.kill();
     }
 }
 
