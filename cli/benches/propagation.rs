@@ -11,33 +11,17 @@
 //! `PROBITY_BENCH_SECONDS` sets how long revocations go on (default 60).
 
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+#[path = "support/process.rs"]
+mod process;
+use process::{probity, start, Process};
 
 const NODES: usize = 10;
 const CLOCK_START: &str = "2026-03-01T09:00:00Z";
 const VERIFY_AT: &str = "2026-03-01T12:00:00Z";
-
-struct Process {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn probity() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_probity"));
-    cmd.env_remove("RUST_LOG");
-    cmd
-}
 
 fn run(dir: &Path, args: &[&str]) -> String {
     let o = probity().current_dir(dir).args(args).output().unwrap();
@@ -47,28 +31,6 @@ fn run(dir: &Path, args: &[&str]) -> String {
         String::from_utf8_lossy(&o.stderr)
     );
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Starts a node and reads the address from its first line.
-fn start(dir: &Path, args: &[&str]) -> Process {
-    let mut child = probity()
-        .current_dir(dir)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    reader.read_line(&mut line).unwrap();
-    std::thread::spawn(move || {
-        let mut sink = String::new();
-        while reader.read_line(&mut sink).map(|n| n > 0).unwrap_or(false) {
-            sink.clear();
-        }
-    });
-    let base = line.trim().trim_start_matches("listening on ").to_owned();
-    Process { child, base }
 }
 
 fn post(client: &reqwest::blocking::Client, url: &str, token: &str, body: &Value) -> Value {

@@ -192,7 +192,9 @@ pub(crate) enum Vouching<'a> {
 /// Everything a verification may rely on.
 #[derive(Debug, Clone)]
 pub struct TrustSnapshot {
-    registries: Vec<VerifiedRegistry>,
+    /// Shared, like the lists: a registry of a thousand members is not copied when a
+    /// node clones its snapshot to try a list.
+    registries: Vec<std::sync::Arc<VerifiedRegistry>>,
     explicit: Vec<ExplicitIssuer>,
     /// Lists by id, then one per issuer, in the order first accepted (§7.5).
     /// Shared, so that cloning a snapshot (as a node does to try a document before
@@ -289,11 +291,11 @@ impl TrustSnapshot {
                 .into())
             }
             Some(i) => {
-                self.registries[i] = verified;
+                self.registries[i] = std::sync::Arc::new(verified);
                 i
             }
             None => {
-                self.registries.push(verified);
+                self.registries.push(std::sync::Arc::new(verified));
                 self.registries.len() - 1
             }
         };
@@ -301,7 +303,7 @@ impl TrustSnapshot {
     }
 
     /// The registries held.
-    pub fn registries(&self) -> &[VerifiedRegistry] {
+    pub fn registries(&self) -> &[std::sync::Arc<VerifiedRegistry>] {
         &self.registries
     }
 
@@ -567,7 +569,7 @@ impl TrustSnapshot {
                 }
             }
             if trusted {
-                trusting.push((registry, member));
+                trusting.push((&**registry, member));
             }
         }
         match (trusting.is_empty(), first_problem) {
@@ -584,7 +586,7 @@ impl TrustSnapshot {
     ) -> impl Iterator<Item = (&'a VerifiedRegistry, &'a TrustedMember)> + 'a {
         self.registries
             .iter()
-            .filter_map(move |r| r.member(did).map(|m| (r, m)))
+            .filter_map(move |r| r.member(did).map(|m| (&**r, m)))
     }
 
     /// Whether `did` is trusted explicitly.

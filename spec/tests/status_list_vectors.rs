@@ -103,7 +103,7 @@ fn each_encoded_list_expands_to_the_listed_indexes() {
             let list = decoded.unwrap_or_else(|e| panic!("{encoded}: {e}"));
             assert_eq!(list.len(), bits);
             assert_eq!(
-                list.as_bytes().len() as u64,
+                list.to_bytes().len() as u64,
                 case["uncompressed_bytes"].as_u64().unwrap()
             );
             let expected: Vec<u64> = case["set_indexes_msb_first"]
@@ -116,7 +116,7 @@ fn each_encoded_list_expands_to_the_listed_indexes() {
             for &i in &expected {
                 assert!(list.get(i).unwrap());
             }
-            let digest: String = Sha256::digest(list.as_bytes())
+            let digest: String = Sha256::digest(list.to_bytes())
                 .iter()
                 .map(|b| format!("{b:02x}"))
                 .collect();

@@ -74,7 +74,7 @@ impl Issuer {
         rec.version += 1;
         rec.signed = Some(signed);
         if change.is_some() {
-            w.put_list(&rec, list.as_bytes())?;
+            w.put_list(&rec, &list.to_bytes())?;
         } else {
             w.put_list_record(&rec)?;
         }

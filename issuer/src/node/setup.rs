@@ -153,7 +153,7 @@ pub fn init(
                 version: 0,
                 signed: None,
             },
-            empty.as_bytes(),
+            &empty.to_bytes(),
         )?;
     }
     w.audit(

@@ -1,5 +1,6 @@
 //! The bitstring: the list's bits and their compressed, encoded form.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::io::{Read, Write};
 
@@ -14,10 +15,32 @@ use super::{
 /// A status list: one bit per credential, index 0 the most significant bit of byte 0
 /// (§3.3 and the "Bitstring Encoding" section). Always between [`MIN_ENTRIES`] and
 /// [`MAX_ENTRIES`] entries long, a multiple of 8.
-#[derive(Clone, PartialEq, Eq)]
+///
+/// Held sparsely while few bits are set: a verifier node holding the lists of a
+/// thousand issuers would otherwise keep 16 KB per list, almost all zeros. Two lists
+/// with the same bits are equal whichever form they are held in.
+#[derive(Clone)]
 pub struct BitstringStatusList {
-    bits: Vec<u8>,
+    entries: usize,
+    bits: Bits,
 }
+
+/// The bits, in whichever form is smaller.
+#[derive(Clone)]
+enum Bits {
+    /// The indexes set, ascending; used while they take less room than the bytes.
+    Sparse(Vec<u32>),
+    /// One bit per entry.
+    Dense(Box<[u8]>),
+}
+
+impl PartialEq for BitstringStatusList {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.set_indexes().eq(other.set_indexes())
+    }
+}
+
+impl Eq for BitstringStatusList {}
 
 impl fmt::Debug for BitstringStatusList {
     // The bytes themselves are 16 KB or more; the summary is what a log needs.
@@ -50,27 +73,58 @@ impl BitstringStatusList {
             return Err(StatusListError::NotByteAligned { entries });
         }
         Ok(Self {
-            bits: vec![0; entries / 8],
+            entries,
+            bits: Bits::Sparse(Vec::new()),
         })
+    }
+
+    /// Most indexes held sparsely: beyond this, the bytes take less room.
+    fn sparse_limit(&self) -> usize {
+        self.entries / 8 / std::mem::size_of::<u32>()
+    }
+
+    /// The list in its smaller form, from its bytes.
+    fn from_bytes(bytes: Vec<u8>) -> Self {
+        let entries = bytes.len() * 8;
+        let mut list = Self {
+            entries,
+            bits: Bits::Dense(bytes.into_boxed_slice()),
+        };
+        let set = list.set_indexes().take(list.sparse_limit() + 1).count();
+        if set <= list.sparse_limit() {
+            // MAX_ENTRIES (2^24) fits in u32.
+            let indexes = list.set_indexes().map(|i| i as u32).collect();
+            list.bits = Bits::Sparse(indexes);
+        }
+        list
     }
 
     /// The number of entries (bits).
     pub fn len(&self) -> usize {
-        self.bits.len() * 8
+        self.entries
     }
 
     /// Always false: a list has at least [`MIN_ENTRIES`] entries.
     pub fn is_empty(&self) -> bool {
-        self.bits.is_empty()
+        self.entries == 0
     }
 
     /// The uncompressed bytes, index 0 in the most significant bit of the first byte.
-    pub fn as_bytes(&self) -> &[u8] {
-        &self.bits
+    pub fn to_bytes(&self) -> Cow<'_, [u8]> {
+        match &self.bits {
+            Bits::Dense(bytes) => Cow::Borrowed(bytes),
+            Bits::Sparse(indexes) => {
+                let mut bytes = vec![0u8; self.entries / 8];
+                for &i in indexes {
+                    bytes[i as usize / 8] |= 0x80 >> (i % 8);
+                }
+                Cow::Owned(bytes)
+            }
+        }
     }
 
-    /// Byte offset and bit mask of `index`, or the out-of-range error.
-    fn locate(&self, index: u64) -> Result<(usize, u8), StatusListError> {
+    /// The index as a position in the list, or the out-of-range error.
+    fn locate(&self, index: u64) -> Result<usize, StatusListError> {
         let out_of_range = StatusListError::IndexOutOfRange {
             index,
             len: self.len(),
@@ -79,40 +133,71 @@ impl BitstringStatusList {
         if i >= self.len() {
             return Err(out_of_range);
         }
-        // Index 0 is the left-most bit (§3.3, "Bitstring Encoding"): the MSB of byte 0.
-        Ok((i / 8, 0x80 >> (i % 8)))
+        Ok(i)
     }
 
     /// The bit at `index`: `true` means revoked or suspended, depending on the list's
     /// purpose. An index at or past [`len`](Self::len) is an error.
     pub fn get(&self, index: u64) -> Result<bool, StatusListError> {
-        let (byte, mask) = self.locate(index)?;
-        Ok(self.bits[byte] & mask != 0)
+        let i = self.locate(index)?;
+        Ok(match &self.bits {
+            // Index 0 is the left-most bit (§3.3, "Bitstring Encoding"): the MSB of byte 0.
+            Bits::Dense(bytes) => bytes[i / 8] & (0x80 >> (i % 8)) != 0,
+            Bits::Sparse(indexes) => indexes.binary_search(&(i as u32)).is_ok(),
+        })
     }
 
     /// Sets the bit at `index` to `value`. An index at or past [`len`](Self::len) is an
     /// error and changes nothing.
     pub fn set(&mut self, index: u64, value: bool) -> Result<(), StatusListError> {
-        let (byte, mask) = self.locate(index)?;
-        if value {
-            self.bits[byte] |= mask;
-        } else {
-            self.bits[byte] &= !mask;
+        let i = self.locate(index)?;
+        let limit = self.sparse_limit();
+        match &mut self.bits {
+            Bits::Dense(bytes) => {
+                let mask = 0x80 >> (i % 8);
+                if value {
+                    bytes[i / 8] |= mask;
+                } else {
+                    bytes[i / 8] &= !mask;
+                }
+            }
+            Bits::Sparse(indexes) => match (indexes.binary_search(&(i as u32)), value) {
+                (Err(at), true) => {
+                    indexes.insert(at, i as u32);
+                    if indexes.len() > limit {
+                        self.bits = Bits::Dense(self.to_bytes().into_owned().into_boxed_slice());
+                    }
+                }
+                (Ok(at), false) => {
+                    indexes.remove(at);
+                }
+                _ => {}
+            },
         }
         Ok(())
     }
 
     /// The indexes whose bit is 1, in ascending order.
     pub fn set_indexes(&self) -> impl Iterator<Item = u64> + '_ {
-        self.bits
-            .iter()
-            .enumerate()
-            .filter(|(_, byte)| **byte != 0)
-            .flat_map(|(i, byte)| {
-                (0..8u8)
-                    .filter(move |bit| byte & (0x80 >> bit) != 0)
-                    .map(move |bit| (i as u64) * 8 + u64::from(bit))
-            })
+        let (dense, sparse) = match &self.bits {
+            Bits::Dense(bytes) => (Some(bytes), None),
+            Bits::Sparse(indexes) => (None, Some(indexes)),
+        };
+        let dense = dense.into_iter().flat_map(|bytes| {
+            bytes
+                .iter()
+                .enumerate()
+                .filter(|(_, byte)| **byte != 0)
+                .flat_map(|(i, byte)| {
+                    (0..8u8)
+                        .filter(move |bit| byte & (0x80 >> bit) != 0)
+                        .map(move |bit| (i as u64) * 8 + u64::from(bit))
+                })
+        });
+        let sparse = sparse
+            .into_iter()
+            .flat_map(|indexes| indexes.iter().map(|&i| u64::from(i)));
+        dense.chain(sparse)
     }
 
     /// The `encodedList` value (§3.3 Bitstring Generation Algorithm): GZIP (RFC 1952),
@@ -122,7 +207,8 @@ impl BitstringStatusList {
     /// and operating system 3 (Unix), as in the specification's example, so the same
     /// bits always give the same text.
     pub fn encode(&self) -> String {
-        let compressed = gzip(&self.bits).unwrap_or_else(|_| gzip_stored(&self.bits));
+        let bytes = self.to_bytes();
+        let compressed = gzip(&bytes).unwrap_or_else(|_| gzip_stored(&bytes));
         let mut out = String::with_capacity(1 + compressed.len().div_ceil(3) * 4);
         out.push(MULTIBASE_BASE64URL);
         URL_SAFE_NO_PAD.encode_string(&compressed, &mut out);
@@ -163,7 +249,7 @@ impl BitstringStatusList {
                 minimum: MIN_ENTRIES,
             });
         }
-        Ok(Self { bits })
+        Ok(Self::from_bytes(bits))
     }
 }
 

@@ -75,11 +75,11 @@ fn encoding_is_deterministic_with_fixed_header() {
 #[test]
 fn index_zero_is_the_most_significant_bit_of_byte_zero() {
     let list = list_with(&[0]);
-    assert_eq!(list.as_bytes()[0], 0x80);
+    assert_eq!(list.to_bytes()[0], 0x80);
     let list = list_with(&[7]);
-    assert_eq!(list.as_bytes()[0], 0x01);
+    assert_eq!(list.to_bytes()[0], 0x01);
     let list = list_with(&[8, 15]);
-    assert_eq!(&list.as_bytes()[..2], &[0x00, 0x81]);
+    assert_eq!(&list.to_bytes()[..2], &[0x00, 0x81]);
     // And the same when reading bytes someone else wrote.
     let mut bytes = vec![0u8; MIN_ENTRIES / 8];
     bytes[1] = 0b0100_0000;
@@ -258,7 +258,7 @@ fn bad_base64_and_bad_gzip() {
 #[test]
 fn stored_gzip_fallback_decodes() {
     let list = list_with(&[3, 70_000, 131_071]);
-    let stored = gzip_stored(list.as_bytes());
+    let stored = gzip_stored(&list.to_bytes());
     let encoded = format!("u{}", URL_SAFE_NO_PAD.encode(&stored));
     assert_eq!(BitstringStatusList::decode(&encoded).unwrap(), list);
     // Empty input gives a valid, empty stream.
@@ -585,4 +585,29 @@ fn random_allocation() {
     );
     assert_eq!(random_unused_index(&list, all_but(&[17]), &mut rng), None);
     assert_eq!(random_unused_index(&list, |_| true, &mut rng), None);
+}
+
+proptest::proptest! {
+    /// A list answers the same whether it holds its bits sparsely or as bytes: set and
+    /// clear bits past the point where it changes form, and compare with plain bools;
+    /// encoding and decoding keep every bit.
+    #[test]
+    fn sparse_and_dense_lists_hold_the_same_bits(
+        changes in proptest::collection::vec((0u64..MIN_ENTRIES as u64, proptest::bool::weighted(0.8)), 0..6_000),
+    ) {
+        let mut list = BitstringStatusList::new(MIN_ENTRIES).unwrap();
+        let mut plain = vec![false; MIN_ENTRIES];
+        for (index, value) in changes {
+            list.set(index, value).unwrap();
+            plain[index as usize] = value;
+        }
+        let expected: Vec<u64> = (0..MIN_ENTRIES as u64).filter(|&i| plain[i as usize]).collect();
+        proptest::prop_assert_eq!(list.set_indexes().collect::<Vec<_>>(), expected.clone());
+        for probe in [0u64, 1, 4_242, MIN_ENTRIES as u64 - 1] {
+            proptest::prop_assert_eq!(list.get(probe).unwrap(), plain[probe as usize]);
+        }
+        let back = BitstringStatusList::decode(&list.encode()).unwrap();
+        proptest::prop_assert_eq!(back.set_indexes().collect::<Vec<_>>(), expected);
+        proptest::prop_assert_eq!(&back, &list);
+    }
 }

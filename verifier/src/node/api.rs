@@ -413,6 +413,7 @@ async fn sync(State(state): State<Arc<AppState>>) -> Json<Value> {
         "registries": registries,
         "issuers": issuers,
         "unavailableLists": failing,
+        "didDocuments": held.iter().filter(|d| d.kind == DocumentKind::DidDocument).count(),
         "fetchFailures": sync_state.fetch_failures,
     }))
 }

@@ -278,13 +278,12 @@ async fn act_on(node: &Node, source: &Source, announcement: Announcement) {
                 Source::Peer(base) => relay_url(base, "/relay/status-list", "id", id),
             };
             let outcome = node.fetcher.get(&fetch_from).await;
-            if super::sync::accept_list(
+            // An accepted list enters the snapshot at once.
+            super::sync::accept_list(
                 node,
                 &fetch_from,
                 outcome.map(crate::fetch::Conditional::Changed),
-            ) {
-                node.rebuild_snapshot();
-            }
+            );
         }
         (REGISTRY, _, Some(federation)) => {
             if let Source::Peer(base) = source {

@@ -79,8 +79,12 @@ pub struct Node {
     clock: Clock,
     /// Every accepted document, by store key: the source of truth for snapshots.
     held: Mutex<HashMap<(DocumentKind, String), Arc<StoredDocument>>>,
-    /// The snapshot verifications read; rebuilt whenever a document changes.
+    /// The snapshot verifications read: a list accepted enters it at once, and it is
+    /// rebuilt from the documents held when a registry changes and after each round.
     snapshot: RwLock<Arc<TrustSnapshot>>,
+    /// Held by whoever is making the next snapshot, so that two changes made at once
+    /// (a pushed list and a polled one) cannot lose one another.
+    snapshot_writer: Mutex<()>,
     sync_state: Mutex<SyncState>,
     /// Counters for `/metrics`.
     pub metrics: metrics::Metrics,
@@ -110,6 +114,7 @@ impl Node {
             clock,
             held: Mutex::new(held),
             snapshot: RwLock::new(Arc::new(TrustSnapshot::new())),
+            snapshot_writer: Mutex::new(()),
             sync_state: Mutex::new(SyncState::default()),
             metrics: metrics::Metrics::default(),
             events: tokio::sync::broadcast::channel(events::CHANNEL_CAPACITY).0,
@@ -147,6 +152,7 @@ impl Node {
     /// (the highest version of each federation), then status lists, each checked again
     /// as it enters (a list whose signer is no longer trusted does not count).
     pub fn rebuild_snapshot(&self) {
+        let _writing = lock(&self.snapshot_writer);
         let now = self.now();
         let held = lock(&self.held).clone();
         let mut trust = TrustSnapshot::new();
@@ -181,10 +187,31 @@ impl Node {
                 tracing::warn!(list = %probity_spec::text::printable(&document.key), error = %probity_spec::text::printable(&e), "held status list not usable now");
             }
         }
+        self.install(trust);
+    }
+
+    /// Makes `trust` the snapshot verifications read. Callers hold `snapshot_writer`.
+    fn install(&self, trust: TrustSnapshot) {
         match self.snapshot.write() {
             Ok(mut guard) => *guard = Arc::new(trust),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(trust),
         }
+    }
+
+    /// Tries `change` on a copy of the snapshot (lists and registries are shared, not
+    /// copied) and, when it succeeds and `keep` succeeds too, installs the copy: a
+    /// document enters what verifications see only once it is on disk.
+    fn change_snapshot<E>(
+        &self,
+        change: impl FnOnce(&mut TrustSnapshot) -> Result<(), E>,
+        keep: impl FnOnce() -> Result<(), E>,
+    ) -> Result<(), E> {
+        let _writing = lock(&self.snapshot_writer);
+        let mut trial = (*self.snapshot()).clone();
+        change(&mut trial)?;
+        keep()?;
+        self.install(trial);
+        Ok(())
     }
 
     /// Keeps a document: on disk first, then in memory.

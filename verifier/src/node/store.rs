@@ -13,6 +13,9 @@ use std::path::Path;
 /// Documents by key: `registry/<root key>`, `did/<did>`, `list/<list id>`.
 const DOCUMENTS: TableDefinition<&str, &[u8]> = TableDefinition::new("documents");
 
+/// The store's page cache.
+const STORE_CACHE_BYTES: usize = 4 << 20;
+
 /// Why the store failed. Store faults are the node's, never a client's.
 #[derive(Debug, thiserror::Error)]
 #[error("verifier store: {0}")]
@@ -116,7 +119,11 @@ impl Store {
     pub fn open(dir: &Path) -> Result<Self, StoreError> {
         std::fs::create_dir_all(dir)
             .map_err(|e| StoreError(format!("cannot create {}: {e}", dir.display())))?;
-        let db = Database::create(dir.join("verifier.redb"))?;
+        // The documents are read into memory once, at start; a large page cache would
+        // only hold a second copy of them.
+        let db = redb::Builder::new()
+            .set_cache_size(STORE_CACHE_BYTES)
+            .create(dir.join("verifier.redb"))?;
         let tx = db.begin_write()?;
         tx.open_table(DOCUMENTS)?;
         tx.commit()?;

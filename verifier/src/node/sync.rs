@@ -40,10 +40,13 @@ pub async fn run(node: Arc<Node>, mut stop: tokio::sync::watch::Receiver<bool>) 
 
 /// One round: every federation's registry, then every member's status lists.
 pub async fn sync_once(node: &Node) {
+    let mut registry_changed = false;
     for federation in &node.config.federations {
-        sync_registry(node, federation).await;
+        registry_changed |= sync_registry(node, federation).await;
     }
-    node.rebuild_snapshot();
+    if registry_changed {
+        node.rebuild_snapshot();
+    }
     sync_did_documents(node).await;
     let urls = list_urls(node).await;
     let fetches = futures_util::stream::iter(urls)
@@ -65,15 +68,17 @@ pub async fn sync_once(node: &Node) {
     for (url, outcome) in results {
         accept_list(node, &url, outcome);
     }
-    node.rebuild_snapshot();
     poll_peers(node).await;
+    // Lists entered as they were accepted; the rebuild takes in what was confirmed
+    // unchanged (their ages) and judges every held list again at this time.
     node.rebuild_snapshot();
     lock(&node.sync_state).last_round = Some(node.now());
 }
 
 /// Fetches (or reads) one federation's registry and keeps it if it checks out and is
 /// not older than the one held.
-async fn sync_registry(node: &Node, federation: &FederationConfig) {
+/// Returns whether a new version was kept.
+async fn sync_registry(node: &Node, federation: &FederationConfig) -> bool {
     let key = federation.root_key_text.clone();
     let held = node.held(DocumentKind::Registry, &key);
     let (source, fetched) = match &federation.registry {
@@ -110,7 +115,7 @@ async fn sync_registry(node: &Node, federation: &FederationConfig) {
             (path.display().to_string(), read)
         }
     };
-    accept_registry(node, federation, &source, fetched);
+    accept_registry(node, federation, &source, fetched)
 }
 
 /// Checks a registry fetched from `source` (its publisher, a file, or a peer's relay)
@@ -379,11 +384,8 @@ pub fn accept_list(
         return false;
     }
     // The list must enter the current snapshot: signed by a trusted member's key, and
-    // not older than the copy held (§7.5). A relayed list is checked the same way.
-    let mut trial = (*node.snapshot()).clone();
-    if let Err(e) = trial.add_status_list(fetched_from, value.clone(), now) {
-        return refuse(e.to_string());
-    }
+    // not older than the copy held (§7.5). A relayed list is checked the same way. It
+    // enters what verifications see as soon as it is on disk.
     let valid_from = value
         .get("validFrom")
         .and_then(Value::as_str)
@@ -397,13 +399,26 @@ pub fn accept_list(
         etag: fetched.etag,
         last_modified: fetched.last_modified,
     };
-    match node.keep(document) {
+    enum Failure {
+        Refused(String),
+        Store(super::store::StoreError),
+    }
+    let entered = node.change_snapshot(
+        |trial| {
+            trial
+                .add_status_list(fetched_from, value, now)
+                .map_err(|e| Failure::Refused(e.to_string()))
+        },
+        || node.keep(document).map_err(Failure::Store),
+    );
+    match entered {
         Ok(()) => {
             lock(&node.sync_state).list_errors.remove(fetched_from);
             node.announce(super::events::Announcement::status_list(&id, valid_from));
             true
         }
-        Err(e) => {
+        Err(Failure::Refused(problem)) => refuse(problem),
+        Err(Failure::Store(e)) => {
             tracing::error!(error = %e, "cannot store a status list");
             false
         }
