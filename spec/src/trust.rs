@@ -11,7 +11,7 @@ use crate::proof::{self, ProofError};
 use crate::registry::{
     self, MembershipStatus, RegistryError, TrustedKey, TrustedMember, VerifiedRegistry,
 };
-use crate::status_list::{StatusListCredential, StatusListError};
+use crate::status_list::{StatusListCredential, StatusListError, StatusPurpose};
 use chrono::{DateTime, Duration, Utc};
 use ed25519_dalek::VerifyingKey;
 use serde_json::Value;
@@ -101,6 +101,11 @@ pub struct HeldStatusList {
     pub fetched_at: DateTime<Utc>,
     /// Where this copy came from (its publisher, or a peer relaying it), for messages.
     pub fetched_from: String,
+    /// The list's `proof.created`, which orders two versions with one `validFrom`.
+    pub signed_at: Option<DateTime<Utc>>,
+    /// Revocation bits a held version had set that this version cleared: they stay
+    /// set here, because revocation is final (§7.4, §7.5 step 8).
+    pub kept_revoked: Vec<u64>,
 }
 
 /// Where a key came from.
@@ -406,15 +411,45 @@ impl TrustSnapshot {
         // by claiming a later validFrom, block its next one (§7.5 step 7).
         let held = self.status_lists.entry(id.clone()).or_default();
         let same_issuer = held.iter().position(|h| h.list.issuer == list.issuer);
+        let signed_at = parsed.created;
+        let mut list = list;
+        let mut kept_revoked = Vec::new();
         if let Some(current) = same_issuer.map(|i| &held[i]) {
-            if let (Some(offered), Some(current)) = (list.valid_from, current.list.valid_from) {
-                if offered < current {
-                    return Err(TrustError::StatusListRollback {
-                        url: fetched_from.to_owned(),
-                        id,
-                        offered: crate::time::format(offered),
-                        held: crate::time::format(current),
-                    });
+            // Ordered by validFrom, then by proof.created (§7.5 step 7).
+            let offered = (list.valid_from, signed_at);
+            let holding = (current.list.valid_from, current.signed_at);
+            let older = match (offered, holding) {
+                ((Some(o), _), (Some(h), _)) if o != h => o < h,
+                ((Some(_), Some(o)), (Some(_), Some(h))) => o < h,
+                _ => false,
+            };
+            if older {
+                let shown = |(from, created): (Option<DateTime<Utc>>, Option<DateTime<Utc>>)| {
+                    let from = from.map(crate::time::format).unwrap_or_default();
+                    match created {
+                        Some(c) => format!("{from} (signed {})", crate::time::format(c)),
+                        None => from,
+                    }
+                };
+                return Err(TrustError::StatusListRollback {
+                    url: fetched_from.to_owned(),
+                    id,
+                    offered: shown(offered),
+                    held: shown(holding),
+                });
+            }
+            // §7.5 step 8: a revocation seen stays, whatever a later version says.
+            if list.purposes.contains(&StatusPurpose::Revocation) {
+                let seen = current
+                    .list
+                    .list
+                    .set_indexes()
+                    .chain(current.kept_revoked.iter().copied());
+                for index in seen {
+                    if !list.list.get(index).unwrap_or(true) {
+                        let _ = list.list.set(index, true);
+                        kept_revoked.push(index);
+                    }
                 }
             }
         }
@@ -423,12 +458,38 @@ impl TrustSnapshot {
             list,
             fetched_at,
             fetched_from: fetched_from.to_owned(),
+            signed_at,
+            kept_revoked,
         });
         match same_issuer {
             Some(i) => held[i] = accepted,
             None => held.push(accepted),
         }
         Ok(())
+    }
+
+    /// Sets again revocation bits that an earlier run of a verifier saw set in the list
+    /// `id` of `issuer` and a later version cleared (a node keeps them with the list,
+    /// since revocation is final). Indexes outside the list are ignored.
+    pub fn keep_revoked(&mut self, id: &str, issuer: &str, indexes: &[u64]) {
+        let Some(held) = self.status_lists.get_mut(id) else {
+            return;
+        };
+        for entry in held.iter_mut() {
+            if entry.list.issuer.as_deref() != Some(issuer)
+                || !entry.list.purposes.contains(&StatusPurpose::Revocation)
+            {
+                continue;
+            }
+            let mut changed = (**entry).clone();
+            for &index in indexes {
+                if changed.list.list.get(index) == Ok(false) {
+                    let _ = changed.list.list.set(index, true);
+                    changed.kept_revoked.push(index);
+                }
+            }
+            *entry = std::sync::Arc::new(changed);
+        }
     }
 
     /// Records why the list at `url` could not be had, so the report can say so.

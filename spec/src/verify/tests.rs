@@ -548,6 +548,105 @@ mod status {
         assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
     }
 
+    /// §7.5 step 7: with one validFrom, proof.created orders two versions.
+    #[test]
+    fn a_list_signed_earlier_with_the_same_valid_from_cannot_replace_the_later_one() {
+        let fed = Federation::new();
+        let mut trust = fed.snapshot();
+        let from = "2026-06-01T06:00:00Z";
+        trust
+            .add_status_list(
+                LIST,
+                list(&fed, &[94_567], from, None, "2026-06-01T06:00:30Z"),
+                now(),
+            )
+            .unwrap();
+        let earlier = list(&fed, &[], from, None, "2026-06-01T06:00:00Z");
+        let err = trust.add_status_list(LIST, earlier, now()).unwrap_err();
+        assert!(
+            err.to_string().contains("signed 2026-06-01T06:00:00Z"),
+            "{err}"
+        );
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
+        // Signed later again, it replaces the held one.
+        trust
+            .add_status_list(
+                LIST,
+                list(&fed, &[94_567, 7], from, None, "2026-06-01T06:01:00Z"),
+                now(),
+            )
+            .unwrap();
+        assert!(trust.status_list(LIST).unwrap().list.list.get(7).unwrap());
+    }
+
+    /// §7.4 and §7.5 step 8: revocation is final. A newer list of the same issuer
+    /// that clears a revocation bit (an issuer's mistake, or a stolen key) is taken
+    /// for its other bits, but the revocation stays; a verifier that restarts and
+    /// reads only the newer list puts it back with `keep_revoked`.
+    #[test]
+    fn a_revocation_once_seen_stays_when_a_newer_list_clears_it() {
+        let fed = Federation::new();
+        let mut trust = fed.snapshot();
+        trust
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[94_567],
+                    "2026-06-01T06:00:00Z",
+                    None,
+                    "2026-06-01T06:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        let cleared = list(
+            &fed,
+            &[12],
+            "2026-06-01T07:00:00Z",
+            None,
+            "2026-06-01T07:00:00Z",
+        );
+        trust.add_status_list(LIST, cleared.clone(), now()).unwrap();
+        let held = trust.status_list(LIST).unwrap();
+        assert_eq!(held.kept_revoked, vec![94_567]);
+        assert!(
+            held.list.list.get(12).unwrap(),
+            "the newer list's own bits count"
+        );
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
+
+        let mut restarted = fed.snapshot();
+        restarted.add_status_list(LIST, cleared, now()).unwrap();
+        assert_eq!(verdict(&revocable(&fed), &restarted), Verdict::Valid);
+        let issuer = restarted
+            .status_list(LIST)
+            .unwrap()
+            .list
+            .issuer
+            .clone()
+            .unwrap();
+        restarted.keep_revoked(LIST, &issuer, &[94_567, u64::MAX]);
+        assert_eq!(verdict(&revocable(&fed), &restarted), Verdict::Revoked);
+        // Another issuer's id changes nothing.
+        let mut other = fed.snapshot();
+        other
+            .add_status_list(
+                LIST,
+                list(
+                    &fed,
+                    &[],
+                    "2026-06-01T07:00:00Z",
+                    None,
+                    "2026-06-01T07:00:00Z",
+                ),
+                now(),
+            )
+            .unwrap();
+        other.keep_revoked(LIST, "did:web:someone.else", &[94_567]);
+        assert_eq!(verdict(&revocable(&fed), &other), Verdict::Valid);
+    }
+
     #[test]
     fn lists_without_expiry_age_from_when_they_were_issued() {
         let fed = Federation::new();
@@ -708,7 +807,7 @@ mod status {
                 LIST,
                 list(
                     &fed,
-                    &[],
+                    &[94_567, 5],
                     "2026-06-01T06:00:00Z",
                     Some("2026-06-02T00:00:00Z"),
                     "2026-06-01T06:00:00Z",
@@ -716,7 +815,13 @@ mod status {
                 now(),
             )
             .unwrap();
-        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Valid);
+        let issuer = ISSUER;
+        let own = trust.status_list_of(LIST, issuer).unwrap();
+        assert!(
+            own.list.list.get(5).unwrap(),
+            "the issuer's newer list is held"
+        );
+        assert_eq!(verdict(&revocable(&fed), &trust), Verdict::Revoked);
     }
 
     #[test]

@@ -185,6 +185,10 @@ impl Node {
                 });
             if let Err(e) = outcome {
                 tracing::warn!(list = %probity_spec::text::printable(&document.key), error = %probity_spec::text::printable(&e), "held status list not usable now");
+            } else if !document.kept_revoked.is_empty() {
+                if let Some(issuer) = document.issuer() {
+                    trust.keep_revoked(&document.key, &issuer, &document.kept_revoked);
+                }
             }
         }
         self.install(trust);
@@ -201,15 +205,15 @@ impl Node {
     /// Tries `change` on a copy of the snapshot (lists and registries are shared, not
     /// copied) and, when it succeeds and `keep` succeeds too, installs the copy: a
     /// document enters what verifications see only once it is on disk.
-    fn change_snapshot<E>(
+    fn change_snapshot<T, E>(
         &self,
-        change: impl FnOnce(&mut TrustSnapshot) -> Result<(), E>,
-        keep: impl FnOnce() -> Result<(), E>,
+        change: impl FnOnce(&mut TrustSnapshot) -> Result<T, E>,
+        keep: impl FnOnce(T) -> Result<(), E>,
     ) -> Result<(), E> {
         let _writing = lock(&self.snapshot_writer);
         let mut trial = (*self.snapshot()).clone();
-        change(&mut trial)?;
-        keep()?;
+        let changed = change(&mut trial)?;
+        keep(changed)?;
         self.install(trial);
         Ok(())
     }

@@ -69,6 +69,10 @@ pub struct StoredDocument {
     /// The `Last-Modified` of the last answer.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// For a revocation list: bits an earlier version had set that this one clears.
+    /// They stay set (revocation is final), across restarts too.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub kept_revoked: Vec<u64>,
 }
 
 /// A short fingerprint of a document's text (the first 16 hex digits of its SHA-256),
@@ -177,6 +181,7 @@ mod tests {
             confirmed_at: "2026-06-01T00:00:00Z".into(),
             etag: Some("\"1\"".into()),
             last_modified: None,
+            kept_revoked: Vec::new(),
         }
     }
 

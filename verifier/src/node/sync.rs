@@ -197,6 +197,7 @@ fn accept_registry(
         confirmed_at: probity_spec::time::format(now),
         etag: body.etag,
         last_modified: body.last_modified,
+        kept_revoked: Vec::new(),
     };
     match node.keep(document) {
         Ok(()) => {
@@ -254,6 +255,7 @@ async fn sync_did_documents(node: &Node) {
                     confirmed_at: now.clone(),
                     etag: f.etag,
                     last_modified: f.last_modified,
+                    kept_revoked: Vec::new(),
                 };
                 if let Err(e) = node.keep(document) {
                     tracing::error!(error = %e, "cannot store a DID document");
@@ -390,7 +392,8 @@ pub fn accept_list(
         .get("validFrom")
         .and_then(Value::as_str)
         .map(str::to_owned);
-    let document = StoredDocument {
+    let issuer = probity_spec::model::issuer_id(&value).map(str::to_owned);
+    let mut document = StoredDocument {
         kind: DocumentKind::StatusList,
         key: id.clone(),
         body,
@@ -398,6 +401,7 @@ pub fn accept_list(
         confirmed_at: probity_spec::time::format(now),
         etag: fetched.etag,
         last_modified: fetched.last_modified,
+        kept_revoked: Vec::new(),
     };
     enum Failure {
         Refused(String),
@@ -407,9 +411,20 @@ pub fn accept_list(
         |trial| {
             trial
                 .add_status_list(fetched_from, value, now)
-                .map_err(|e| Failure::Refused(e.to_string()))
+                .map_err(|e| Failure::Refused(e.to_string()))?;
+            Ok(issuer
+                .as_deref()
+                .and_then(|issuer| trial.status_list_of(&id, issuer))
+                .map(|held| held.kept_revoked.clone())
+                .unwrap_or_default())
         },
-        || node.keep(document).map_err(Failure::Store),
+        |kept_revoked| {
+            if !kept_revoked.is_empty() {
+                tracing::warn!(list = %printable(&id), from = %printable(fetched_from), kept = ?kept_revoked, "a newer list clears revocations seen before; they stay revoked (revocation is final)");
+            }
+            document.kept_revoked = kept_revoked;
+            node.keep(document).map_err(Failure::Store)
+        },
     );
     match entered {
         Ok(()) => {

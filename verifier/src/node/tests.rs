@@ -793,3 +793,41 @@ fn a_proof_only_vc_api_reports_the_issuers_standing_as_a_warning() {
     assert!(!verified);
     assert_eq!(answer["errors"][0]["check"], "issuer", "{answer}");
 }
+
+/// Revocation is final (SPEC §7.4, §7.5 step 8): when the issuer later publishes a
+/// revocation list with the bit cleared, the node keeps it set, says so in its log,
+/// and still does after a restart that reads only the newer list from its store.
+#[tokio::test]
+async fn a_revocation_stays_when_a_newer_list_clears_it_even_across_a_restart() {
+    let world = World::new().await;
+    let (clock, time) = TestClock::new();
+    let cert = world.certificate();
+    world.publish_list(
+        StatusPurpose::Revocation,
+        &[42],
+        start() - Days::minutes(30),
+    );
+    let node = Node::open(world.config(), time.clone()).unwrap();
+    sync::sync_once(&node).await;
+    assert_eq!(verdict_of(&node, &cert).await, "REVOKED");
+
+    clock.advance(Days::minutes(5));
+    world.publish_list(StatusPurpose::Revocation, &[7], start());
+    sync::sync_once(&node).await;
+    let held = node
+        .held(
+            DocumentKind::StatusList,
+            &world.list_url(StatusPurpose::Revocation),
+        )
+        .unwrap();
+    assert!(
+        held.body.contains(&probity_spec::time::format(start())),
+        "the newer list is held"
+    );
+    assert_eq!(held.kept_revoked, vec![42]);
+    assert_eq!(verdict_of(&node, &cert).await, "REVOKED");
+    drop(node);
+
+    let node = Node::open(world.config(), time).unwrap();
+    assert_eq!(verdict_of(&node, &cert).await, "REVOKED");
+}
