@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `probity` binary, real files, real HTTP on loopback.
 
 mod clock;
+mod faults;
 mod federation;
 mod honesty;
 mod live;

@@ -5,7 +5,6 @@
 
 use super::util::*;
 use serde_json::Value;
-use std::path::Path;
 use std::time::{Duration, Instant};
 
 /// How long a test waits for a change to arrive. The nodes poll hourly, so any
@@ -13,16 +12,23 @@ use std::time::{Duration, Instant};
 /// by the propagation benchmark), not asserted, since this machine is shared.
 const PUSH_LIMIT: Duration = Duration::from_secs(10);
 
-/// The verdict of one node for `cert.json`, asked over HTTP at the fixed time.
-fn verdict(node: &str, credential: &[u8]) -> String {
+/// The report of one node for a credential, asked over HTTP at the fixed time.
+fn report(node: &str, credential: &[u8]) -> Value {
     let r = http()
         .post(format!("{node}/api/v1/verify?at={VERIFY_AT}"))
         .header("content-type", "application/json")
         .body(credential.to_vec())
         .send()
         .unwrap();
-    let report: Value = serde_json::from_slice(&r.bytes().unwrap()).unwrap();
-    report["verdict"].as_str().unwrap_or_default().to_owned()
+    serde_json::from_slice(&r.bytes().unwrap()).unwrap()
+}
+
+/// The verdict of one node for a credential.
+fn verdict(node: &str, credential: &[u8]) -> String {
+    report(node, credential)["verdict"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// How long each node took to give `wanted`, polling every 10 ms up to `limit`;
@@ -44,35 +50,6 @@ fn times_to(
         std::thread::sleep(Duration::from_millis(10));
     }
     reached
-}
-
-fn write_config(dir: &Path, name: &str, root: &str, peers: &[&str], deny: &[&str]) -> String {
-    let list = |items: &[&str]| {
-        items
-            .iter()
-            .map(|i| format!("\"{i}\""))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let file = format!("{name}.toml");
-    std::fs::write(
-        dir.join(&file),
-        format!(
-            "listen = \"127.0.0.1:0\"\ndata_dir = \"{name}-data\"\npeers = [{}]\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[freshness]\nrefresh = \"1h\"\n[fetch]\nallow_loopback = true\ndeny_hosts = [{}]\n",
-            list(peers),
-            list(deny)
-        ),
-    )
-    .unwrap();
-    file
-}
-
-fn start_verifier(dir: &Path, config: &str) -> NodeProcess {
-    NodeProcess::start(
-        dir,
-        &["verifier", "serve", "--config", config, "--at", VERIFY_AT],
-        &[("RUST_LOG", "probity_verifier=debug")],
-    )
 }
 
 #[test]
@@ -137,10 +114,10 @@ fn revocation_suspension_and_reinstatement_are_pushed_to_every_verifier_even_thr
     let cert = cert.to_string().into_bytes();
 
     // A and B reach the body; C is denied its host and has A and B as peers.
-    let a = start_verifier(dir, &write_config(dir, "a", &root, &[], &[]));
-    let b = start_verifier(dir, &write_config(dir, "b", &root, &[], &[]));
+    let a = start_verifier(dir, &verifier_config(dir, "a", &root, "1h", &[], &[]));
+    let b = start_verifier(dir, &verifier_config(dir, "b", &root, "1h", &[], &[]));
     let body_host = body.base.trim_start_matches("http://").to_owned();
-    let c_config = write_config(dir, "c", &root, &[&a.base, &b.base], &[&body_host]);
+    let c_config = verifier_config(dir, "c", &root, "1h", &[&a.base, &b.base], &[&body_host]);
     let c = start_verifier(dir, &c_config);
     let nodes = [a.base.as_str(), b.base.as_str(), c.base.as_str()];
     let ready = times_to(&nodes, &cert, "VALID", Duration::from_secs(30));
@@ -204,8 +181,18 @@ fn revocation_suspension_and_reinstatement_are_pushed_to_every_verifier_even_thr
     body.kill();
     for node in nodes {
         assert_eq!(verdict(node, &cert), "REVOKED", "{node}");
+        let report = report(node, &cert);
+        for list in report["statusData"]["lists"].as_array().unwrap() {
+            assert_eq!(list["held"], true, "{node}: {report}");
+            assert!(list["ageSeconds"].is_i64(), "{node}: {report}");
+        }
     }
     drop(c);
     let c = start_verifier(dir, &c_config);
     assert_eq!(verdict(&c.base, &cert), "REVOKED");
+    let report = report(&c.base, &cert);
+    assert!(
+        report["statusData"]["oldestAgeSeconds"].is_i64(),
+        "{report}"
+    );
 }

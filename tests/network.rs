@@ -8,22 +8,10 @@ use super::issue_ip;
 use super::util::*;
 use serde_json::{json, Value};
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// When the federation admits its members and publishes its registry.
 const FEDERATION_AT: &str = "2026-03-01T08:00:00Z";
-
-/// Polls `check` every 100 ms until it is true or `limit` passes.
-fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    check()
-}
 
 /// The verdict a verifier node gives for a credential file.
 fn node_verdict(dir: &Path, node: &str, file: &str) -> String {
@@ -49,21 +37,6 @@ fn federation(dir: &Path, args: &[&str]) -> String {
     let o = run(dir, &all);
     assert_exit(&o, 0);
     stdout(&o)
-}
-
-fn publish(dir: &Path, at: &str) {
-    federation(
-        dir,
-        &[
-            "publish",
-            "--out",
-            "registry.json",
-            "--valid-for",
-            "30d",
-            "--at",
-            at,
-        ],
-    );
 }
 
 /// A multipart/form-data body holding one file.
@@ -144,7 +117,7 @@ fn a_federation_of_issuer_nodes_and_a_verifier_node_gives_honest_verdicts() {
             ],
         );
     }
-    publish(dir, FEDERATION_AT);
+    publish_registry(dir, FEDERATION_AT);
     std::fs::copy(dir.join("registry.json"), dir.join("registry-v1.json")).unwrap();
 
     // The body certifies a candidate; the hospital attests a colleague's skills.
@@ -240,7 +213,7 @@ fn a_federation_of_issuer_nodes_and_a_verifier_node_gives_honest_verdicts() {
         dir,
         &["suspend-member", "--did", &hospital_did, "--at", VERIFY_AT],
     );
-    publish(dir, VERIFY_AT);
+    publish_registry(dir, VERIFY_AT);
     expect_verdict(
         dir,
         &node.base,
@@ -352,7 +325,7 @@ fn a_federation_of_issuer_nodes_and_a_verifier_node_gives_honest_verdicts() {
             later_at,
         ],
     );
-    publish(dir, later_at);
+    publish_registry(dir, later_at);
     let refused = eventually(Duration::from_secs(20), || {
         let (_, report) = verify_json(
             dir,

@@ -440,3 +440,81 @@ pub fn did_of(base: &str) -> String {
         .unwrap()
         .to_owned()
 }
+
+// ---------------------------------------------------------------------------------------
+// Verifier nodes and the federation, as the network tests start them.
+// ---------------------------------------------------------------------------------------
+
+/// Polls `check` every 50 ms until it is true or `limit` passes: for waiting on
+/// processes, never for judging how fast they were.
+pub fn eventually(limit: std::time::Duration, mut check: impl FnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    check()
+}
+
+/// `probity federation publish --dir fed --out registry.json` in `dir` at `at`.
+pub fn publish_registry(dir: &Path, at: &str) {
+    let o = run(
+        dir,
+        &[
+            "federation",
+            "publish",
+            "--dir",
+            "fed",
+            "--out",
+            "registry.json",
+            "--valid-for",
+            "30d",
+            "--at",
+            at,
+        ],
+    );
+    assert_exit(&o, 0);
+}
+
+/// Writes `NAME.toml` in `dir`, a verifier node's configuration: the federation's
+/// registry file, polling every `refresh`, `peers`, and hosts it may not contact.
+/// Returns the file's name.
+pub fn verifier_config(
+    dir: &Path,
+    name: &str,
+    root: &str,
+    refresh: &str,
+    peers: &[&str],
+    deny: &[&str],
+) -> String {
+    let list = |items: &[&str]| {
+        items
+            .iter()
+            .map(|i| format!("\"{i}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let file = format!("{name}.toml");
+    std::fs::write(
+        dir.join(&file),
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"{name}-data\"\npeers = [{}]\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[freshness]\nrefresh = \"{refresh}\"\n[fetch]\nallow_loopback = true\ndeny_hosts = [{}]\n",
+            list(peers),
+            list(deny)
+        ),
+    )
+    .unwrap();
+    file
+}
+
+/// Starts `probity verifier serve --config CONFIG` in `dir` with its clock at
+/// [`VERIFY_AT`], logging at info level to its log file.
+pub fn start_verifier(dir: &Path, config: &str) -> NodeProcess {
+    NodeProcess::start(
+        dir,
+        &["verifier", "serve", "--config", config, "--at", VERIFY_AT],
+        &[("RUST_LOG", "probity_verifier=info")],
+    )
+}

@@ -8,7 +8,7 @@ use probity_spec::multikey::KeyFile;
 use probity_spec::status_list::StatusPurpose::{Revocation, Suspension};
 use serde_json::Value;
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Writes a registry (signed by a fixed root) accrediting `issuer_key`'s did:key for
 /// IP certificates in every track, whose status lists are indexed at `index`; returns
@@ -38,18 +38,6 @@ fn write_registry(dir: &Path, issuer_key: &Path, index: &str, version: u64) -> S
     .unwrap();
     std::fs::write(dir.join("registry.json"), registry.to_string()).unwrap();
     probity_spec::multikey::public_key_to_multibase(&root.verifying_key())
-}
-
-/// Polls `check` every 100 ms until it is true or `limit` passes.
-fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let started = Instant::now();
-    while started.elapsed() < limit {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    check()
 }
 
 fn via_node(dir: &Path, node: &str, file: &str) -> (i32, Value) {
