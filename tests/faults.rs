@@ -54,50 +54,6 @@ fn all_say(nodes: &[&str], credential: &Value, wanted: &str) {
     }
 }
 
-/// A federation with one member, the certifying body at `body`; returns the root key.
-fn federation_of(dir: &Path, body_did: &str, body_base: &str) -> String {
-    let root = run_ok(
-        dir,
-        &[
-            "federation",
-            "init",
-            "--dir",
-            "fed",
-            "--name",
-            "POCUS federation",
-        ],
-    )
-    .trim()
-    .to_owned();
-    run_ok(
-        dir,
-        &[
-            "federation",
-            "add-member",
-            "--dir",
-            "fed",
-            "--did",
-            body_did,
-            "--name",
-            "Canadian Point of Care Ultrasound Society",
-            "--kind",
-            "certifying-body",
-            "--jurisdiction",
-            "CA",
-            "--may-issue",
-            "PocusIpCertificate",
-            "--issuer-endpoint",
-            body_base,
-            "--status-endpoint",
-            &format!("{body_base}/status"),
-            "--at",
-            FEDERATION_AT,
-        ],
-    );
-    publish_registry(dir, FEDERATION_AT);
-    root
-}
-
 /// The registry version a node holds, from its sync report.
 fn registry_version(node: &str) -> Option<u64> {
     let (_, text) = get_text(node, "/api/v1/sync", None);
@@ -150,7 +106,7 @@ fn a_lying_peer_changes_no_verdict_and_every_node_names_it_in_its_log() {
     let admin = issuer_init(&body_dir, "certifying-body", None);
     let body = NodeProcess::issuer(&body_dir, "127.0.0.1:0");
     let body_did = did_of(&body.base);
-    let root = federation_of(dir, &body_did, &body.base);
+    let root = federation_of_one_body(dir, &body_did, &body.base);
     let old_registry = std::fs::read(dir.join("registry.json")).unwrap();
     publish_registry(dir, "2026-03-01T08:30:00Z");
 
@@ -251,7 +207,7 @@ fn a_lying_peer_changes_no_verdict_and_every_node_names_it_in_its_log() {
     // Another federation's root signs a registry of a higher version.
     let other_dir = dir.join("other");
     std::fs::create_dir_all(&other_dir).unwrap();
-    federation_of(&other_dir, &body_did, &body.base);
+    federation_of_one_body(&other_dir, &body_did, &body.base);
     for _ in 0..3 {
         publish_registry(&other_dir, FEDERATION_AT);
     }
@@ -338,7 +294,7 @@ fn rotation_keeps_old_certificates_and_a_compromise_refuses_what_followed_at_eve
     let body_did = format!("did:web:127.0.0.1%3A{port}");
     let admin = issuer_init(&body_dir, "certifying-body", Some(&body_did));
     let body = NodeProcess::issuer(&body_dir, &format!("127.0.0.1:{port}"));
-    let root = federation_of(dir, &body_did, &body.base);
+    let root = federation_of_one_body(dir, &body_did, &body.base);
     let issue = |name: &str, registration: &str| {
         submit_and_approve(
             &body.base,

@@ -60,55 +60,7 @@ fn revocation_suspension_and_reinstatement_are_pushed_to_every_verifier_even_thr
     let admin = issuer_init(&body_dir, "certifying-body", None);
     let mut body = NodeProcess::issuer(&body_dir, "127.0.0.1:0");
     let did = did_of(&body.base);
-    let run_ok = |args: &[&str]| {
-        let o = run(dir, args);
-        assert_exit(&o, 0);
-        stdout(&o)
-    };
-    let root = run_ok(&[
-        "federation",
-        "init",
-        "--dir",
-        "fed",
-        "--name",
-        "POCUS federation",
-    ])
-    .trim()
-    .to_owned();
-    run_ok(&[
-        "federation",
-        "add-member",
-        "--dir",
-        "fed",
-        "--did",
-        &did,
-        "--name",
-        "Canadian Point of Care Ultrasound Society",
-        "--kind",
-        "certifying-body",
-        "--jurisdiction",
-        "CA",
-        "--may-issue",
-        "PocusIpCertificate",
-        "--issuer-endpoint",
-        &body.base,
-        "--status-endpoint",
-        &format!("{}/status", body.base),
-        "--at",
-        "2026-03-01T08:00:00Z",
-    ]);
-    run_ok(&[
-        "federation",
-        "publish",
-        "--dir",
-        "fed",
-        "--out",
-        "registry.json",
-        "--valid-for",
-        "30d",
-        "--at",
-        "2026-03-01T08:00:00Z",
-    ]);
+    let root = federation_of_one_body(dir, &did, &body.base);
     let candidate = ip_candidate("Dr. Amelia Okafor", "CPSO 0123456", "FM_MSK");
     let (id, cert) = submit_and_approve(&body.base, &admin, &admin, &candidate);
     let cert = cert.to_string().into_bytes();

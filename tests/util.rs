@@ -518,3 +518,54 @@ pub fn start_verifier(dir: &Path, config: &str) -> NodeProcess {
         &[("RUST_LOG", "probity_verifier=info")],
     )
 }
+
+/// `probity federation` in `dir/fed`: a federation whose one member is the certifying
+/// body `body_did` at `body_base`, its registry published to `dir/registry.json` at
+/// 08:00 on the test day. Returns the root key.
+pub fn federation_of_one_body(dir: &Path, body_did: &str, body_base: &str) -> String {
+    let run_ok = |dir: &Path, args: &[&str]| {
+        let o = run(dir, args);
+        assert_exit(&o, 0);
+        stdout(&o)
+    };
+    let root = run_ok(
+        dir,
+        &[
+            "federation",
+            "init",
+            "--dir",
+            "fed",
+            "--name",
+            "POCUS federation",
+        ],
+    )
+    .trim()
+    .to_owned();
+    run_ok(
+        dir,
+        &[
+            "federation",
+            "add-member",
+            "--dir",
+            "fed",
+            "--did",
+            body_did,
+            "--name",
+            "Canadian Point of Care Ultrasound Society",
+            "--kind",
+            "certifying-body",
+            "--jurisdiction",
+            "CA",
+            "--may-issue",
+            "PocusIpCertificate",
+            "--issuer-endpoint",
+            body_base,
+            "--status-endpoint",
+            &format!("{body_base}/status"),
+            "--at",
+            "2026-03-01T08:00:00Z",
+        ],
+    );
+    publish_registry(dir, "2026-03-01T08:00:00Z");
+    root
+}
