@@ -3,7 +3,7 @@
 //! This process builds a synthetic federation: one registry of 1,000 certifying bodies,
 //! each a did:web with its own DID document, status-list index and two signed status
 //! lists (revocation and suspension, 131,072 entries each, a few bits set), and serves
-//! it all on loopback. A real `probity verifier serve` process syncs it. Printed:
+//! it all on loopback, with an event stream per issuer that the node follows. A real `probity verifier serve` process syncs it. Printed:
 //!
 //! - the time from the node's start to a full sync (the registry, every DID document
 //!   and every list held), as the node's own `/api/v1/sync` reports it;
@@ -109,6 +109,8 @@ fn federation(
             sample::ip_certificates_in_every_track(),
         );
         member.endpoints.status_lists = Some(format!("{base}{path}/status"));
+        // The node follows each member's event stream, as it would in service.
+        member.endpoints.issuer = Some(format!("{base}{path}"));
         members.push(member);
         docs.insert(
             format!("{path}/did.json"),
@@ -350,12 +352,33 @@ fn main() {
         std::thread::available_parallelism().map_or(0, |n| n.get())
     );
     let docs: Documents = Arc::new(docs);
+    let open_streams = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = open_streams.clone();
     let app = Router::new().fallback(move |uri: Uri| {
         let docs = docs.clone();
+        let counted = counted.clone();
         async move {
+            if uri.path().ends_with("/events") {
+                // An issuer's event stream: open, quiet, never ending.
+                counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let opened = futures_util::stream::once(async {
+                    Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(b": open\n\n"))
+                });
+                let body = axum::body::Body::from_stream(futures_util::StreamExt::chain(
+                    opened,
+                    futures_util::stream::pending(),
+                ));
+                return axum::response::Response::builder()
+                    .header("content-type", "text/event-stream")
+                    .body(body)
+                    .unwrap();
+            }
             match docs.get(uri.path()) {
-                Some(body) => (StatusCode::OK, body.clone()),
-                None => (StatusCode::NOT_FOUND, Vec::new()),
+                Some(body) => axum::response::Response::new(axum::body::Body::from(body.clone())),
+                None => axum::response::Response::builder()
+                    .status(StatusCode::NOT_FOUND)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
             }
         }
     });
@@ -370,6 +393,7 @@ fn main() {
     // Let the round that found everything finish its bookkeeping before reading memory.
     std::thread::sleep(Duration::from_secs(2));
     let (rss, peak) = memory_mib(scaled.process.child.id());
+    let streams = open_streams.load(std::sync::atomic::Ordering::SeqCst);
     let (baseline_rss, _) = memory_mib(baseline.process.child.id());
     check_valid(&baseline, &one.credentials);
     check_valid(&scaled, &many.credentials);
@@ -401,6 +425,7 @@ fn main() {
     println!(
         "  resident memory after sync           : {rss:.1} MiB (peak {peak:.1} MiB; after the load {rss_after:.1} MiB; one-issuer node {baseline_rss:.1} MiB; target under 64 MB)"
     );
+    println!("  event streams the nodes opened       : {streams} (one per member issuer)");
     println!(
         "  verify rate, one issuer              : {} requests/s (mean {:.0})",
         one_rates
