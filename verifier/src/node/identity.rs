@@ -107,21 +107,14 @@ impl NodeIdentity {
         let public = self.key.verifying_key();
         match did::resolve_did_key(&self.did) {
             Ok(document) => document,
-            // A did:web: its one key, under the fragment of its verification method.
+            // A did:web: its one key, under the fragment `new` gave its method. The
+            // configuration accepts only a valid did:web, so `for_did_web` succeeds;
+            // the plain form keeps this infallible for any other caller of `new`.
             Err(_) => {
-                let fragment = self
-                    .verification_method
-                    .rsplit_once('#')
-                    .map_or_else(String::new, |(_, f)| f.to_owned());
-                DidDocument::for_did_web(&self.did, &[(fragment.clone(), public)]).unwrap_or_else(
-                    |_| {
-                        DidDocument::for_keys(
-                            &self.did,
-                            vec![did::DID_CONTEXT_V1_1],
-                            &[(fragment, public)],
-                        )
-                    },
-                )
+                let keys = [(multikey::public_key_to_multibase(&public), public)];
+                DidDocument::for_did_web(&self.did, &keys).unwrap_or_else(|_| {
+                    DidDocument::for_keys(&self.did, vec![did::DID_CONTEXT_V1_1], &keys)
+                })
             }
         }
     }
