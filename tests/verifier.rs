@@ -183,3 +183,214 @@ fn a_verifier_node_answers_for_credentials_and_its_bundle_verifies_offline() {
         "{report}"
     );
 }
+
+/// Checks a receipt file with `probity verify … --at AT`; returns (exit code, stdout).
+fn check_receipt(dir: &Path, extra: &[&str]) -> (i32, String) {
+    let mut args = vec!["verify", "receipt.json", "--at", AT];
+    args.extend_from_slice(extra);
+    let o = run(dir, &args);
+    (o.status.code().unwrap(), stdout(&o))
+}
+
+/// A federation whose one issuer revoked the certificate `cert.json` (status index 7),
+/// and a verifier node for it started with `env`; returns the issuer's server (keep it
+/// alive), the revocation list's URL, and the node once it answers REVOKED.
+fn revoked_certificate_and_node(dir: &Path, env: &[(&str, &str)]) -> (Server, String, NodeProcess) {
+    let (key, _) = new_key(dir, "issuer.json");
+    let signing = KeyFile::from_json(&std::fs::read(&key).unwrap())
+        .unwrap()
+        .signing_key()
+        .unwrap();
+    let issuer = Server::start();
+    let (rev, sus) = (
+        issuer.url("/status/revocation"),
+        issuer.url("/status/suspension"),
+    );
+    publish_list(&issuer, "/status/revocation", &signing, Revocation, &[7]);
+    publish_list(&issuer, "/status/suspension", &signing, Suspension, &[]);
+    issuer.put(
+        "/status",
+        serde_json::json!({"statusLists": [rev, sus]})
+            .to_string()
+            .into_bytes(),
+    );
+    issue_ip(
+        dir,
+        &key,
+        &[
+            ("--revocation-list", Some(&rev)),
+            ("--suspension-list", Some(&sus)),
+            ("--status-index", Some("7")),
+        ],
+        "cert.json",
+    );
+    let root = write_registry(dir, &key, &issuer.url("/status"), 1);
+    std::fs::write(
+        dir.join("verifier.toml"),
+        format!(
+            "listen = \"127.0.0.1:0\"\ndata_dir = \"verifier-data\"\n[[federation]]\nroot_key = \"{root}\"\nregistry = \"registry.json\"\n[freshness]\nrefresh = \"1s\"\n[fetch]\nallow_loopback = true\n"
+        ),
+    )
+    .unwrap();
+    let node = NodeProcess::start(
+        dir,
+        &["verifier", "serve", "--config", "verifier.toml", "--at", AT],
+        env,
+    );
+    let base = node.base.clone();
+    assert!(
+        eventually(Duration::from_secs(20), || via_node(
+            dir,
+            &base,
+            "cert.json"
+        )
+        .1["verdict"]
+            == "REVOKED"),
+        "{}",
+        via_node(dir, &base, "cert.json").1
+    );
+    (issuer, rev, node)
+}
+
+/// Asks the node at `base` for a receipt for `cert.json` and saves it as
+/// `receipt.json`; returns its text.
+fn save_receipt(dir: &Path, base: &str) -> String {
+    let answer = http()
+        .post(format!("{base}/api/v1/verify?receipt=true&at={AT}"))
+        .header("content-type", "application/json")
+        .body(std::fs::read(dir.join("cert.json")).unwrap())
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let answer: Value = serde_json::from_str(&answer).unwrap();
+    assert_eq!(answer["verdict"], "REVOKED", "{answer}");
+    let receipt = serde_json::to_string_pretty(&answer["receipt"]).unwrap();
+    std::fs::write(dir.join("receipt.json"), &receipt).unwrap();
+    receipt
+}
+
+#[test]
+fn a_receipt_from_a_real_node_checks_in_the_cli_and_a_tampered_one_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_issuer, rev, node) = revoked_certificate_and_node(dir.path(), &[]);
+    let base = node.base.clone();
+
+    // The node's DID, as a person would read it to pin it.
+    let about: Value = serde_json::from_str(
+        &reqwest::blocking::get(format!("{base}/api/v1/node"))
+            .unwrap()
+            .text()
+            .unwrap(),
+    )
+    .unwrap();
+    let node_did = about["did"].as_str().unwrap().to_owned();
+    assert!(node_did.starts_with("did:key:z6Mk"), "{about}");
+
+    let receipt = save_receipt(dir.path(), &base);
+
+    // Genuine, but the signer is not pinned: exit 3, and no bare verdict a reader
+    // could take for the credential's.
+    let (code, out) = check_receipt(dir.path(), &[]);
+    assert_eq!(code, 3, "{out}");
+    assert!(
+        out.contains(&format!("genuine, signed by {node_did}")),
+        "{out}"
+    );
+    assert!(out.contains("NOT PINNED"), "{out}");
+    assert!(out.contains("Recorded verdict: REVOKED"), "{out}");
+    assert!(out.contains("Dr. Amelia Okafor-Lindqvist"), "{out}");
+    assert!(!out.lines().any(|l| l.starts_with("Verdict")), "{out}");
+
+    // Pinned: exit 0; the JSON form for scripts says the same.
+    let (code, out) = check_receipt(dir.path(), &["--trust-verifier", &node_did]);
+    assert_eq!(code, 0, "{out}");
+    let (code, json) = verify_json(
+        dir.path(),
+        &["receipt.json", "--trust-verifier", &node_did, "--at", AT],
+    );
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["receipt"], "genuine");
+    assert_eq!(json["signer"], node_did.as_str());
+    assert_eq!(json["signerPinned"], true);
+    assert_eq!(json["recordedVerdict"], "REVOKED");
+    assert!(json.get("verdict").is_none(), "{json}");
+    assert_eq!(json["record"]["statusData"][0]["id"], rev.as_str());
+
+    // Pinned to another node: genuine, but not this signer.
+    let (code, out) = check_receipt(
+        dir.path(),
+        &[
+            "--trust-verifier",
+            "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK",
+        ],
+    );
+    assert_eq!(code, 3, "{out}");
+
+    // One character changed in the holder's name: not genuine, exit 1.
+    assert!(receipt.contains("Okafor"));
+    std::fs::write(
+        dir.path().join("receipt.json"),
+        receipt.replacen("Okafor", "Okafer", 1),
+    )
+    .unwrap();
+    let (code, out) = check_receipt(dir.path(), &["--trust-verifier", &node_did]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("NOT GENUINE"), "{out}");
+    assert!(out.contains("signature does not match"), "{out}");
+    assert!(!out.contains("Recorded verdict"), "{out}");
+    let (code, json) = verify_json(dir.path(), &["receipt.json", "--at", AT]);
+    assert_eq!(
+        (code, json["receipt"].as_str()),
+        (1, Some("not-genuine")),
+        "{json}"
+    );
+}
+
+#[test]
+fn a_receipt_from_a_node_with_a_did_web_is_checked_against_the_did_document_it_serves() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = free_port();
+    let did = format!("did:web:127.0.0.1%3A{port}");
+    let listen = format!("127.0.0.1:{port}");
+    let (_issuer, _, mut node) = revoked_certificate_and_node(
+        dir.path(),
+        &[
+            ("PROBITY_VERIFIER_DID", did.as_str()),
+            ("PROBITY_VERIFIER_LISTEN", listen.as_str()),
+        ],
+    );
+    let receipt = save_receipt(dir.path(), &node.base);
+    // The CLI resolves the did:web at the node itself and checks the signature.
+    let (code, out) = check_receipt(dir.path(), &["--trust-verifier", &did]);
+    assert_eq!(code, 0, "{out}");
+    assert!(out.contains(&format!("genuine, signed by {did}")), "{out}");
+    assert!(out.contains("Recorded verdict: REVOKED"), "{out}");
+
+    std::fs::write(
+        dir.path().join("receipt.json"),
+        receipt.replacen("REVOKED", "REVOKEE", 1),
+    )
+    .unwrap();
+    let (code, out) = check_receipt(dir.path(), &["--trust-verifier", &did]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("NOT GENUINE"), "{out}");
+
+    // With the node gone, its DID document cannot be had: the receipt was not judged,
+    // which is exit 2, not a verdict on it.
+    std::fs::write(dir.path().join("receipt.json"), &receipt).unwrap();
+    node.kill();
+    let o = run(
+        dir.path(),
+        &[
+            "verify",
+            "receipt.json",
+            "--trust-verifier",
+            &did,
+            "--at",
+            AT,
+        ],
+    );
+    assert_exit(&o, 2);
+    assert!(stderr(&o).contains("DID document"), "{}", stderr(&o));
+}

@@ -40,7 +40,12 @@ Examples:
   probity verify cert.json --trust-issuer did:key:z6Mk... --json | jq .verdict
 
 Verdicts: VALID, MALFORMED, INVALID_SIGNATURE, UNTRUSTED_ISSUER, NOT_ACCREDITED,
-NOT_YET_VALID, EXPIRED, REVOKED, SUSPENDED, STATUS_UNKNOWN.";
+NOT_YET_VALID, EXPIRED, REVOKED, SUSPENDED, STATUS_UNKNOWN.
+
+A verification receipt (a verifier node's signed record of an earlier verification, from
+POST /api/v1/verify?receipt=true) is recognised and checked instead: who signed it, and
+the verdict it records. Pin the node by the DID its /api/v1/node names:
+  probity verify receipt.json --trust-verifier did:key:z6Mk...";
 
 /// Options shared by every command.
 #[derive(Debug, Args)]
@@ -129,7 +134,12 @@ A configuration (every key can be overridden from the environment, PROBITY_VERIF
   allow_loopback = false                # fetch from this machine (nodes tested on one host)
   allow_private = false                 # fetch from private networks
   [vc_api]
-  trust = \"policy\"                     # or \"proof-only\" for a generic W3C verifier";
+  trust = \"policy\"                     # or \"proof-only\" for a generic W3C verifier
+
+The node signs receipts (POST /api/v1/verify?receipt=true) with its own key, generated
+into data_dir on first start; its DID (GET /api/v1/node) is that key's did:key. Top-level
+keys change this: receipt_key = \"key.json\" names a key file, did = \"did:web:host\" names
+a did:web whose document the node serves at /.well-known/did.json.";
 
 /// `probity verifier serve`
 #[derive(Debug, Args)]
@@ -457,8 +467,15 @@ pub struct VerifyArgs {
     /// trust decides.
     #[arg(long, value_name = "URL", conflicts_with_all = ["trust_issuers", "registry", "offline"])]
     pub verifier: Option<String>,
+    /// For a verification receipt (a verifier node's signed record, SPEC.md §14): pin
+    /// the node that signed it by its DID (repeatable; see its /api/v1/node). Exit 0
+    /// only when the receipt is genuine and its signer is pinned; 3 when genuine but
+    /// not pinned; 1 when not genuine.
+    #[arg(long = "trust-verifier", value_name = "DID")]
+    pub trust_verifiers: Vec<String>,
     /// Print one JSON object: {"verdict", "checks": [{"id","status","message"}],
-    /// "credential": {what it claims}}.
+    /// "credential": {what it claims}}; for a receipt, {"receipt", "signer",
+    /// "signerPinned", "recordedVerdict", "record", …}.
     #[arg(long)]
     pub json: bool,
 }

@@ -21,6 +21,7 @@
 //! | [`model`] | the credential types: `PocusIpCertificate`, `PocusSkillAttestation` |
 //! | [`registry`] | the federation's signed trust registry |
 //! | [`trust`] | the trust snapshot a verification runs against |
+//! | [`receipt`] | a verifier node's signed record of one verification |
 //! | [`verify`](mod@verify) | the one verification function and its report |
 //! | [`compact`] | the compact QR payload that rebuilds a signed credential |
 //! | `sample` | sample credentials and members for tests, benchmarks and demonstrations (feature `sample`) |
@@ -40,6 +41,7 @@ pub mod model;
 pub mod multikey;
 pub mod net;
 pub mod proof;
+pub mod receipt;
 pub mod registry;
 // Sample data is for tests, benchmarks and `probity demo`, not part of the API: it is
 // compiled for the crate's own unit tests and, for everyone else, with the `sample`

@@ -12,11 +12,11 @@ use crate::status_list::{StatusListEntry, StatusPurpose};
 use crate::trust::{KeyOrigin, TrustSnapshot, Vouching};
 use chrono::{DateTime, Utc};
 use ed25519_dalek::VerifyingKey;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The checks, in the order they run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckId {
     /// VC 2.0 shape, size limits, no duplicate keys, Probity type rules.
@@ -60,7 +60,7 @@ impl CheckId {
 }
 
 /// How a check ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Passed.
@@ -74,7 +74,7 @@ pub enum CheckStatus {
 }
 
 /// The outcome of a verification.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Verdict {
     /// Every check ran and passed.
@@ -288,6 +288,16 @@ pub fn verify(credential: &[u8], trust: &TrustSnapshot, now: DateTime<Utc>) -> R
             return checks.into_report(None);
         }
     };
+    // §8.4: a verification receipt records a verdict; it must never earn one of its
+    // own that a reader could take for the credential's.
+    if model::types_json(&document).contains(&crate::receipt::RECEIPT_TYPE) {
+        checks.fail(
+            CheckId::Format,
+            "This is a verification receipt (a verifier's record of an earlier verification), not a credential; read it as a receipt (SPEC.md §14).",
+        );
+        checks.skip_rest("a receipt is not a credential");
+        return checks.into_report(None);
+    }
     let (kind, status_entries) = match model::validate_credential_and_status(&document) {
         Ok(parts) => parts,
         Err(e) => {

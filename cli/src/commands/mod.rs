@@ -13,6 +13,7 @@ pub mod qr;
 pub mod sign;
 pub mod verifier;
 pub mod verify;
+pub mod verify_receipt;
 
 use crate::cli::{
     AuditCommand, Cli, Command, IssueCommand, IssuerCommand, IssuerTokenCommand, KeyCommand,

@@ -26,6 +26,14 @@ pub fn run(args: &VerifyArgs) -> Result<i32> {
     };
     let (bytes, source) = input::load_credential(&args.input)?;
     info!(?source, bytes = bytes.len(), "credential loaded");
+    // A receipt records a verdict; it is checked as a receipt, never judged as a
+    // credential (SPEC.md §14.6).
+    if source == input::Source::Json
+        && probity_spec::json::parse_strict(&bytes)
+            .is_ok_and(|document| probity_spec::receipt::is_receipt(&document))
+    {
+        return super::verify_receipt::run(args, &bytes);
+    }
     if let Some(node) = &args.verifier {
         return ask_node(args, node, &bytes);
     }

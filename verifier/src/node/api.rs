@@ -2,14 +2,16 @@
 //!
 //! | route | what it does |
 //! |---|---|
-//! | `POST /api/v1/verify` | verifies a credential (JSON), a QR payload or link (text, or `{"payload": …}`), or an uploaded image (multipart); `?at=` judges as of another time |
+//! | `POST /api/v1/verify` | verifies a credential (JSON), a QR payload or link (text, or `{"payload": …}`), or an uploaded image (multipart); `?at=` judges as of another time; `?receipt=true` adds a signed receipt (SPEC.md §14) |
 //! | `POST /credentials/verify` | the same, in the W3C VC API shape |
 //! | `GET /api/v1/sync` | per federation and per issuer: what is held and how fresh |
 //! | `GET /api/v1/bundle` | every signed document held, as one file for `probity verify --bundle` |
 //! | `GET /events` | announcements of each document this node accepts (server-sent events) |
 //! | `GET /relay/index`, `/relay/status-list?id=`, `/relay/registry?federation=`, `/relay/did?id=` | the documents held, for other nodes |
 //! | `GET /metrics` | Prometheus text |
-//! | `GET /healthz` | liveness |
+//! | `GET /healthz` | liveness, and the node's DID |
+//! | `GET /api/v1/node` | the node's DID and receipt-signing method, for pinning |
+//! | `GET /.well-known/did.json` | the node's DID document |
 //!
 //! Every client fault is a 4xx with a JSON body `{"error": …}` naming what was wrong;
 //! a 5xx says only that something failed, and the detail goes to the log.
@@ -24,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
+use probity_spec::receipt::{StatusFreshness, VerificationRecord};
 use probity_spec::verify::{CheckId, CheckStatus, Report};
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -94,6 +97,8 @@ pub fn router(node: Arc<Node>) -> Router {
         .route("/api/v1/bundle", get(bundle))
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
+        .route("/api/v1/node", get(node_identity))
+        .route("/.well-known/did.json", get(did_document))
         .route("/events", get(events))
         .route("/relay/index", get(relay_index))
         .route("/relay/status-list", get(relay_status_list))
@@ -115,6 +120,9 @@ pub fn router(node: Arc<Node>) -> Router {
 struct VerifyQuery {
     /// Judge as of this time (RFC 3339) instead of now.
     at: Option<String>,
+    /// Add a receipt signed by the node (SPEC.md §14.4).
+    #[serde(default)]
+    receipt: bool,
 }
 
 impl VerifyQuery {
@@ -160,28 +168,51 @@ async fn verify(
         status: StatusCode::INTERNAL_SERVER_ERROR,
         message: e.to_string(),
     })?;
-    body["statusData"] = status_data(node, &credential, at);
+    let freshness = status_data(node, &credential, at);
+    let oldest = freshness.iter().filter_map(|l| l.age_seconds).max();
+    body["statusData"] = json!({"lists": freshness, "oldestAgeSeconds": oldest});
+    if query.receipt {
+        // One signature: cheap enough for the async thread.
+        let record = VerificationRecord::new(&credential, &report, at, freshness);
+        let identity = &node.identity;
+        let receipt = probity_spec::receipt::sign(
+            &identity.did,
+            &identity.verification_method,
+            identity.signing_key(),
+            &record,
+            node.now(),
+        )
+        .map_err(|e| ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            message: format!("signing the receipt: {e}"),
+        })?;
+        body["receipt"] = receipt;
+    }
     Ok(Json(body))
 }
 
 /// How fresh the status data behind a verdict was: for each list the credential
 /// names, when the node last fetched or confirmed it.
-fn status_data(node: &Node, credential: &[u8], at: DateTime<Utc>) -> Value {
-    let urls = crate::gather::status_list_urls(credential);
-    let lists: Vec<Value> = urls
-        .iter()
-        .map(|url| match node.held(DocumentKind::StatusList, url) {
-            Some(d) => {
-                let age = probity_spec::time::parse(&d.confirmed_at)
-                    .map(|t| (at - t).num_seconds().max(0))
-                    .ok();
-                json!({"id": url, "held": true, "confirmedAt": d.confirmed_at, "ageSeconds": age})
-            }
-            None => json!({"id": url, "held": false}),
+fn status_data(node: &Node, credential: &[u8], at: DateTime<Utc>) -> Vec<StatusFreshness> {
+    crate::gather::status_list_urls(credential)
+        .into_iter()
+        .map(|url| match node.held(DocumentKind::StatusList, &url) {
+            Some(d) => StatusFreshness {
+                age_seconds: probity_spec::time::parse(&d.confirmed_at)
+                    .map(|t| (at - t).num_seconds().max(0).unsigned_abs())
+                    .ok(),
+                confirmed_at: Some(d.confirmed_at.clone()),
+                held: true,
+                id: url,
+            },
+            None => StatusFreshness {
+                id: url,
+                held: false,
+                confirmed_at: None,
+                age_seconds: None,
+            },
         })
-        .collect();
-    let oldest = lists.iter().filter_map(|l| l["ageSeconds"].as_i64()).max();
-    json!({"lists": lists, "oldestAgeSeconds": oldest})
+        .collect()
 }
 
 /// Reads the credential from whatever the client sent: JSON (a credential, or
@@ -476,7 +507,28 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Response {
 
 async fn healthz(State(state): State<Arc<AppState>>) -> Json<Value> {
     let snapshot = state.node.snapshot();
-    Json(json!({"status": "ok", "registries": snapshot.registries().len()}))
+    Json(
+        json!({"status": "ok", "registries": snapshot.registries().len(), "did": state.node.identity.did}),
+    )
+}
+
+/// Who this node is, so that a person can pin the DID its receipts are signed by.
+async fn node_identity(State(state): State<Arc<AppState>>) -> Json<Value> {
+    let identity = &state.node.identity;
+    Json(json!({
+        "did": identity.did,
+        "verificationMethod": identity.verification_method,
+        "didDocument": "/.well-known/did.json",
+    }))
+}
+
+/// The node's DID document: for a did:web served at the DID's host, its resolution.
+async fn did_document(State(state): State<Arc<AppState>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/did+json")],
+        Json(state.node.identity.did_document()),
+    )
+        .into_response()
 }
 
 /// This node's announcements as server-sent events, with a keep-alive comment every

@@ -7,6 +7,8 @@
 //! [[federation]]
 //! root_key = "z6Mk…"
 //! registry = "http://127.0.0.1:8600/registry.json"   # a URL or a file path
+//! receipt_key = "receipt-key.json"  # optional; else generated in data_dir
+//! did = "did:web:verifier.example.org"  # optional; else the key's did:key
 //! [freshness]
 //! refresh = "5m"
 //! warn_after = "1h"
@@ -16,7 +18,7 @@
 //! Environment overrides: `PROBITY_VERIFIER_LISTEN`, `PROBITY_VERIFIER_DATA_DIR`,
 //! `PROBITY_VERIFIER_REFRESH`, `PROBITY_VERIFIER_WARN_AFTER`, `PROBITY_VERIFIER_MAX_AGE`,
 //! `PROBITY_VERIFIER_ALLOW_LOOPBACK`, `PROBITY_VERIFIER_ALLOW_PRIVATE`,
-//! `PROBITY_VERIFIER_VC_API_TRUST`, `PROBITY_VERIFIER_PEERS` (comma-separated base URLs
+//! `PROBITY_VERIFIER_VC_API_TRUST`, `PROBITY_VERIFIER_RECEIPT_KEY`, `PROBITY_VERIFIER_DID`, `PROBITY_VERIFIER_PEERS` (comma-separated base URLs
 //! of other verifier nodes, replacing `peers`), and `PROBITY_VERIFIER_FEDERATION` (one
 //! federation, `ROOT_KEY=REGISTRY`, replacing those in the file).
 
@@ -69,6 +71,8 @@ fn invalid(key: &str, reason: impl Into<String>) -> ConfigError {
 struct RawConfig {
     listen: Option<String>,
     data_dir: Option<PathBuf>,
+    receipt_key: Option<PathBuf>,
+    did: Option<String>,
     #[serde(default)]
     federation: Vec<RawFederation>,
     #[serde(default)]
@@ -182,6 +186,11 @@ pub struct NodeConfig {
     pub concurrency: usize,
     /// Other verifier nodes to fetch from and subscribe to (their base URLs).
     pub peers: Vec<String>,
+    /// The key file receipts are signed with; `None`: `receipt-key.json` in the data
+    /// directory, generated on first start (SPEC.md §14.1).
+    pub receipt_key: Option<PathBuf>,
+    /// The node's did:web; `None`: the did:key of its receipt key.
+    pub did: Option<String>,
 }
 
 /// Parses a duration such as `90s`, `5m`, `1h` or `30d`.
@@ -250,6 +259,28 @@ impl NodeConfig {
         } else {
             base.join(data_dir)
         };
+        let receipt_key = env("PROBITY_VERIFIER_RECEIPT_KEY")
+            .map(PathBuf::from)
+            .or(raw.receipt_key)
+            .map(|path| {
+                if path.is_absolute() {
+                    path
+                } else {
+                    base.join(path)
+                }
+            });
+        let did = pick("PROBITY_VERIFIER_DID", raw.did);
+        if let Some(did) = &did {
+            // A did:key is the key itself, so only a did:web is configured.
+            match probity_spec::did::Did::parse(did) {
+                Ok(probity_spec::did::Did::Web { .. }) => {}
+                Ok(_) => return Err(invalid(
+                    "did",
+                    "only a did:web is configured; without `did` the node uses its key's did:key",
+                )),
+                Err(e) => return Err(invalid("did", e.to_string())),
+            }
+        }
         let mut federations_raw = raw.federation;
         if let Some(one) = env("PROBITY_VERIFIER_FEDERATION") {
             let (root_key, registry) = one.split_once('=').ok_or_else(|| {
@@ -395,6 +426,8 @@ impl NodeConfig {
             max_body,
             concurrency,
             peers,
+            receipt_key,
+            did,
         })
     }
 }
@@ -434,6 +467,8 @@ mod tests {
         let env = |var: &str| match var {
             "PROBITY_VERIFIER_LISTEN" => Some("127.0.0.1:0".to_owned()),
             "PROBITY_VERIFIER_MAX_AGE" => Some("2h".to_owned()),
+            "PROBITY_VERIFIER_DID" => Some("did:web:verifier.example.org".to_owned()),
+            "PROBITY_VERIFIER_RECEIPT_KEY" => Some("keys/receipt.json".to_owned()),
             "PROBITY_VERIFIER_FEDERATION" => {
                 Some(format!("{ROOT}=http://127.0.0.1:8600/registry.json"))
             }
@@ -442,6 +477,11 @@ mod tests {
         let config = NodeConfig::parse(&text, Path::new("/srv/verifier"), env).unwrap();
         assert_eq!(config.listen.port(), 0);
         assert_eq!(config.max_age, Duration::from_secs(7_200));
+        assert_eq!(config.did.as_deref(), Some("did:web:verifier.example.org"));
+        assert_eq!(
+            config.receipt_key.as_deref(),
+            Some(Path::new("/srv/verifier/keys/receipt.json"))
+        );
         assert_eq!(
             config.federations[0].registry,
             RegistrySource::Url("http://127.0.0.1:8600/registry.json".into())
@@ -456,6 +496,8 @@ mod tests {
             ("", "federation"),
             ("[[federation]]\nroot_key = \"ROOT\"\nregistry = \"r.json\"\n[freshness]\nmax_age = \"1x\"", "freshness.max_age"),
             ("[[federation]]\nroot_key = \"ROOT\"\nregistry = \"r.json\"\n[vc_api]\ntrust = \"anyone\"", "vc_api.trust"),
+            ("did = \"did:key:ROOT\"\n[[federation]]\nroot_key = \"ROOT\"\nregistry = \"r.json\"", "did"),
+            ("did = \"did:web:\"\n[[federation]]\nroot_key = \"ROOT\"\nregistry = \"r.json\"", "did"),
         ];
         for (text, key) in cases {
             let text = text.replace("ROOT", ROOT);

@@ -8,6 +8,7 @@
 pub mod api;
 pub mod config;
 pub mod events;
+pub mod identity;
 pub mod metrics;
 pub mod store;
 pub mod sync;
@@ -31,6 +32,9 @@ pub enum NodeError {
     /// The HTTP client could not start.
     #[error(transparent)]
     Fetch(#[from] crate::fetch::FetchError),
+    /// The node's receipt key could not be read or created.
+    #[error(transparent)]
+    Identity(#[from] identity::IdentityError),
     /// The server failed.
     #[error("the server failed: {0}")]
     Serve(#[from] std::io::Error),
@@ -74,6 +78,8 @@ pub struct RegistryState {
 pub struct Node {
     /// The configuration.
     pub config: NodeConfig,
+    /// The node's DID and the key it signs receipts with (SPEC.md §14.1).
+    pub identity: identity::NodeIdentity,
     store: Store,
     fetcher: Fetcher,
     clock: Clock,
@@ -97,6 +103,7 @@ impl Node {
     /// known data before the first sync (and with the network down).
     pub fn open(config: NodeConfig, clock: Clock) -> Result<Arc<Self>, NodeError> {
         let store = Store::open(&config.data_dir)?;
+        let identity = identity::NodeIdentity::load_or_create(&config)?;
         let policy = FetchPolicy {
             allow_loopback: config.allow_loopback,
             allow_private: config.allow_private,
@@ -109,6 +116,7 @@ impl Node {
         }
         let node = Arc::new(Node {
             config,
+            identity,
             store,
             fetcher,
             clock,

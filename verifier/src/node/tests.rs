@@ -831,3 +831,181 @@ async fn a_revocation_stays_when_a_newer_list_clears_it_even_across_a_restart() 
     let node = Node::open(world.config(), time).unwrap();
     assert_eq!(verdict_of(&node, &cert).await, "REVOKED");
 }
+
+/// The node's DID document, as a reader resolving its DID would get it.
+async fn published_did_document(node: &Arc<Node>) -> probity_spec::did::DidDocument {
+    let (status, body) = call(
+        node,
+        Request::get("/.well-known/did.json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (_, about) = call(
+        node,
+        Request::get("/api/v1/node").body(Body::empty()).unwrap(),
+    )
+    .await;
+    let did = about["did"].as_str().unwrap();
+    probity_spec::did::DidDocument::parse(body.to_string().as_bytes(), did).unwrap()
+}
+
+#[tokio::test]
+async fn a_receipt_is_signed_on_request_and_checks_against_the_published_did_document() {
+    let mut world = World::new().await;
+    let (clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time).unwrap();
+    sync::sync_once(&node).await;
+    let cert = world.certificate();
+
+    // Without receipt=true, the answer is as it always was.
+    for path in ["/api/v1/verify", "/api/v1/verify?receipt=false"] {
+        let (status, body) = call(&node, post(path, "application/json", cert.to_string())).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        assert!(body.get("receipt").is_none(), "{path}: {body}");
+    }
+
+    clock.advance(Days::minutes(10));
+    world.publish_list(StatusPurpose::Revocation, &[42], start() + Days::minutes(5));
+    sync::sync_once(&node).await;
+    let (status, body) = call(
+        &node,
+        post(
+            "/api/v1/verify?receipt=true",
+            "application/json",
+            cert.to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["verdict"], "REVOKED", "{body}");
+    let receipt = body["receipt"].to_string();
+
+    // The receipt checks with the keys of the DID document the node publishes.
+    let document = published_did_document(&node).await;
+    assert_eq!(document.id, node.identity.did);
+    let checked = probity_spec::receipt::read(receipt.as_bytes())
+        .unwrap()
+        .check(&document.assertion_keys().unwrap())
+        .unwrap();
+    assert_eq!(checked.issuer, node.identity.did);
+    let record = &checked.record;
+    assert_eq!(record.verdict, probity_spec::Verdict::Revoked);
+    assert_eq!(record.verified_at, "2026-06-01T00:10:00Z");
+    assert_eq!(record.checks.len(), 6);
+    assert_eq!(record.checks[5].outcome, probity_spec::CheckStatus::Fail);
+    assert_eq!(
+        record.presented.issuer.as_deref(),
+        Some(world.issuer.as_str())
+    );
+    // Both lists were confirmed in the last round, at 00:10.
+    assert_eq!(record.status_data.len(), 2, "{body}");
+    assert!(
+        record
+            .status_data
+            .iter()
+            .all(|l| l.held && l.age_seconds == Some(0)),
+        "{body}"
+    );
+    // healthz names the same DID.
+    let (_, health) = call(&node, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(health["did"], node.identity.did.as_str());
+
+    // Input that cannot be read gets its 4xx, and no receipt; a bad receipt flag is
+    // refused by name.
+    let (status, body) = call(
+        &node,
+        post("/api/v1/verify?receipt=true", "application/json", "{\"a\":"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.get("receipt").is_none(), "{body}");
+    let (status, body) = call(
+        &node,
+        post(
+            "/api/v1/verify?receipt=maybe",
+            "application/json",
+            cert.to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(
+        body["error"].as_str().unwrap().contains("receipt"),
+        "{body}"
+    );
+
+    // A receipt sent back to the node is not a credential: MALFORMED, never VALID.
+    let (status, body) = call(
+        &node,
+        post("/api/v1/verify", "application/json", receipt.clone()),
+    )
+    .await;
+    assert_eq!(
+        (status, body["verdict"].as_str()),
+        (StatusCode::OK, Some("MALFORMED")),
+        "{body}"
+    );
+    world.stop_server().await;
+}
+
+#[tokio::test]
+async fn the_node_keeps_its_key_and_did_across_a_restart() {
+    let mut world = World::new().await;
+    let (_clock, time) = TestClock::new();
+    let node = Node::open(world.config(), time.clone()).unwrap();
+    let first = node.identity.did.clone();
+    assert!(first.starts_with("did:key:z6Mk"), "{first}");
+    drop(node);
+    let key_file = world
+        .dir
+        .path()
+        .join("data")
+        .join(identity::DEFAULT_KEY_FILE);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let node = Node::open(world.config(), time.clone()).unwrap();
+    assert_eq!(node.identity.did, first);
+    drop(node);
+
+    // Another data directory is another node, with another key.
+    let other = Node::open(world.config_with("other-data", &[], &[]), time.clone()).unwrap();
+    assert_ne!(other.identity.did, first);
+    drop(other);
+
+    // A configured did:web with a named key file: the node publishes that DID's
+    // document, and its receipts check against it.
+    let text = format!(
+        "did = \"did:web:verifier.example.org\"\nreceipt_key = \"data/{}\"\n[[federation]]\nroot_key = \"{}\"\nregistry = \"registry.json\"\n",
+        identity::DEFAULT_KEY_FILE,
+        probity_spec::multikey::public_key_to_multibase(&world.root.verifying_key())
+    );
+    let config = NodeConfig::parse(&text, world.dir.path(), |_| None).unwrap();
+    let node = Node::open(config, time).unwrap();
+    assert_eq!(node.identity.did, "did:web:verifier.example.org");
+    let document = published_did_document(&node).await;
+    let (_, body) = call(
+        &node,
+        post(
+            "/api/v1/verify?receipt=true",
+            "application/json",
+            world.certificate().to_string(),
+        ),
+    )
+    .await;
+    let checked = probity_spec::receipt::read(body["receipt"].to_string().as_bytes())
+        .unwrap()
+        .check(&document.assertion_keys().unwrap())
+        .unwrap();
+    assert_eq!(checked.issuer, "did:web:verifier.example.org");
+    // The same key as the did:key node had: the key file was reused, not replaced.
+    assert!(checked
+        .verification_method
+        .ends_with(first.trim_start_matches("did:key:")));
+    world.stop_server().await;
+}
