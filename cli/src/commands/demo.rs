@@ -14,7 +14,7 @@ use crate::exit;
 use crate::node_client::NodeClient;
 use anyhow::{bail, Context, Result};
 use chrono::{DateTime, Duration, Utc};
-use indicatif::{ProgressBar, ProgressDrawTarget};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use probity_issuer::clock::Clock;
 use probity_issuer::config::Settings;
 use probity_issuer::node::{self as issuer_node, InitOptions, Issuer};
@@ -164,6 +164,10 @@ impl Progress {
             return Progress(None);
         }
         let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         bar.enable_steady_tick(std::time::Duration::from_millis(100));
         Progress(Some(bar))
     }
@@ -171,8 +175,18 @@ impl Progress {
     /// Says what is happening now.
     fn say(&self, what: &str) {
         match &self.0 {
-            Some(bar) => bar.set_message(probity_spec::text::printable(what).into_owned()),
-            None => super::note(what),
+            Some(bar) if !bar.is_finished() => {
+                bar.set_message(probity_spec::text::printable(what).into_owned());
+            }
+            _ => super::note(what),
+        }
+    }
+
+    /// Runs `work`, which may write to the terminal, with the spinner out of its way.
+    fn aside<T>(&self, work: impl FnOnce() -> T) -> T {
+        match &self.0 {
+            Some(bar) => bar.suspend(work),
+            None => work(),
         }
     }
 
@@ -227,6 +241,12 @@ impl Network {
         now: DateTime<Utc>,
         progress: &Progress,
     ) -> Result<Network> {
+        // The page's port first: a port in use is refused before anything is made.
+        let page_address = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let listener = tokio::net::TcpListener::bind(page_address)
+            .await
+            .with_context(|| format!("cannot listen on {page_address}; try another --port"))?;
+        let verifier_url = format!("http://{}", listener.local_addr()?);
         let (stop, stop_rx) = watch::channel(false);
         let mut tasks = Vec::new();
         // The verifier's clock starts first, so it never reads earlier than an issuer's:
@@ -277,7 +297,7 @@ impl Network {
         let verifier_dir = out.join("nodes/verifier");
         let config = NodeConfig::parse(
             &format!(
-                "listen = \"127.0.0.1:{port}\"\n\
+                "listen = \"{page_address}\"\n\
                  data_dir = \"data\"\n\
                  [[federation]]\n\
                  root_key = \"{federation_key}\"\n\
@@ -291,10 +311,6 @@ impl Network {
             |_| None,
         )
         .context("the verifier node's configuration")?;
-        let listener = tokio::net::TcpListener::bind(config.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", config.listen))?;
-        let verifier_url = format!("http://{}", listener.local_addr()?);
         let node = Node::open(config, verifier_clock).context("cannot open the verifier node")?;
         let shutdown = stopped(stop_rx.clone());
         tasks.push(tokio::spawn(async move {
@@ -546,7 +562,7 @@ fn tell(
         ("ip-certificate-not-accredited", &not_accredited),
         ("ip-certificate-tampered", &tampered),
     ] {
-        write_credential(out, stem, credential, page)?;
+        progress.aside(|| write_credential(out, stem, credential, page))?;
     }
 
     progress.say("Asking the verifier node for each verdict…");
