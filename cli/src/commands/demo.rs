@@ -79,7 +79,7 @@ pub fn run(args: &DemoArgs) -> Result<i32> {
 }
 
 /// After the story: with `--check`, the verdicts decide the exit code; otherwise the
-/// network serves until Ctrl-C.
+/// network serves until Ctrl-C (or SIGTERM).
 fn finish(
     args: &DemoArgs,
     network: &Network,
@@ -112,9 +112,7 @@ fn finish(
     }
     progress.done();
     super::print_text(&invitation(network, out))?;
-    runtime.block_on(async {
-        let _ = tokio::signal::ctrl_c().await;
-    });
+    runtime.block_on(super::issuer::shutdown_signal());
     Ok(exit::OK)
 }
 
