@@ -75,13 +75,11 @@ pub enum Command {
     Qr(QrCommand),
     /// Draw a printable wallet card with the credential's QR code.
     Card(CardArgs),
-    /// Run the whole job once, offline: a federation accredits a certifying body,
-    /// which issues an IP certificate; it is verified, tampered with, carried as a QR
-    /// code and verified again.
+    /// Start a small Probity network on this machine and show it at work: a
+    /// federation, a certifying body, a hospital and a verifier page to try.
     ///
-    /// Real keys, made for this run. Exit 0 when every verdict is the expected one.
-    /// With --out, the documents are written to a directory, with the `probity verify`
-    /// commands that check them.
+    /// Real nodes and real keys, made for this run, on 127.0.0.1. It serves until
+    /// Ctrl-C; with --check it checks every verdict of its story and exits 0 or 1.
     Demo(DemoArgs),
     /// Run a verifier node: it keeps the federation's trust data fresh and answers
     /// verification requests over HTTP.
@@ -527,10 +525,11 @@ pub struct DemoArgs {
 }
 
 const DEMO_EXAMPLES: &str = "\
-Starts a small Probity network on 127.0.0.1 in this one process: a federation registry,
-a certifying body and a hospital (issuer nodes) and a verifier node with its web page.
-It issues, revokes and suspends credentials through the nodes' APIs, writes each
-credential's JSON, QR code and card, prints the page's address and serves until Ctrl-C.
+In one process: a federation registry served over HTTP, a certifying body and a hospital
+(issuer nodes) and a verifier node with its web page. Through the nodes' APIs an
+instructor's IP request is approved, the hospital attests a skill, one certificate is
+revoked and one suspended, and the hospital signs an IP certificate it may not issue.
+Each credential is written as JSON, a QR code linking to the verifier page and a card.
 
 Examples:
   probity demo                          (then open the address it prints)
