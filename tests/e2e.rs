@@ -1,6 +1,7 @@
 //! End-to-end tests: the real `probity` binary, real files, real HTTP on loopback.
 
 mod clock;
+mod demo;
 mod faults;
 mod federation;
 mod honesty;
@@ -119,51 +120,6 @@ fn issue_ip(dir: &Path, key: &Path, changes: &[(&str, Option<&str>)], out: &str)
     let o = run(dir, &args);
     assert_exit(&o, 0);
     dir.join(out)
-}
-
-#[test]
-fn demo_runs_the_whole_job_and_leaves_documents_the_cli_verifies() {
-    let dir = tempfile::tempdir().unwrap();
-    let o = run(dir.path(), &["demo", "--at", AT]);
-    assert_exit(&o, 0);
-    let text = stdout(&o);
-    assert_eq!(text.matches('✓').count(), 4, "{text}");
-    assert!(
-        text.contains("INVALID_SIGNATURE (expected INVALID_SIGNATURE)"),
-        "{text}"
-    );
-
-    let o = run(dir.path(), &["demo", "--json", "--out", "demo", "--at", AT]);
-    assert_exit(&o, 0);
-    let report: Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(report["asExpected"], true, "{report}");
-    let verdicts: Vec<&str> = report["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["verdict"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        verdicts,
-        ["VALID", "INVALID_SIGNATURE", "VALID", "UNTRUSTED_ISSUER"]
-    );
-    assert!(report["qrVersion"].as_i64().unwrap() <= 13, "{report}");
-    let key = report["federationKey"].as_str().unwrap();
-    let federation = ["--registry", "demo/registry.json", "--federation-key", key];
-    for (file, code, verdict) in [
-        ("demo/cert.json", 0, "VALID"),
-        ("demo/cert-qr.png", 0, "VALID"),
-        ("demo/tampered.json", 1, "INVALID_SIGNATURE"),
-    ] {
-        let mut args = vec![file];
-        args.extend(federation);
-        let (got, report) = verify_json(dir.path(), &args);
-        assert_eq!(
-            (got, report["verdict"].as_str().unwrap()),
-            (code, verdict),
-            "{file}"
-        );
-    }
 }
 
 #[test]

@@ -24,7 +24,7 @@ pub struct Cli {
 
 const EXAMPLES: &str = "\
 Quick start:
-  probity demo                      (the whole job once, offline, with real keys)
+  probity demo                      (a live network on this machine, with real keys)
   probity key new --out issuer.key.json
   probity issue ip-certificate --key issuer.key.json --holder-name 'Dr. A. Okafor' ... > cert.json
   probity verify cert.json --trust-issuer did:key:z6Mk...
@@ -80,13 +80,11 @@ pub enum Command {
     Qr(QrCommand),
     /// Draw a printable wallet card with the credential's QR code.
     Card(CardArgs),
-    /// Run the whole job once, offline: a federation accredits a certifying body,
-    /// which issues an IP certificate; it is verified, tampered with, carried as a QR
-    /// code and verified again.
+    /// Start a small Probity network on this machine and show it at work: a
+    /// federation, a certifying body, a hospital and a verifier page to try.
     ///
-    /// Real keys, made for this run. Exit 0 when every verdict is the expected one.
-    /// With --out, the documents are written to a directory, with the `probity verify`
-    /// commands that check them.
+    /// Real nodes and real keys, made for this run, on 127.0.0.1. It serves until
+    /// Ctrl-C; with --check it checks every verdict of its story and exits 0 or 1.
     Demo(DemoArgs),
     /// Run a verifier node: it keeps the federation's trust data fresh and answers
     /// verification requests over HTTP.
@@ -520,18 +518,40 @@ pub struct QrDecodeArgs {
 
 /// `probity demo`
 #[derive(Debug, Args)]
+#[command(after_help = DEMO_EXAMPLES)]
 pub struct DemoArgs {
-    /// Write the registry, the certificate, a tampered copy and the QR code here.
+    /// Write the credentials, their QR codes and cards, the registry and the nodes'
+    /// data here. Default: a new folder `probity-demo-<time>` in the current one. A
+    /// folder that is not empty is refused.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Print the steps and verdicts as one JSON object.
+    /// The verifier page's port on 127.0.0.1 (default: any free port).
+    #[arg(long, value_name = "PORT", default_value_t = 0)]
+    pub port: u16,
+    /// Tell the story, check every verdict it promises, stop the network and exit:
+    /// 0 when every verdict is as expected, 1 otherwise.
     #[arg(long)]
+    pub check: bool,
+    /// With --check: print the steps and verdicts as one JSON object.
+    #[arg(long, requires = "check")]
     pub json: bool,
-    /// Run the story at this time (RFC 3339) instead of now: the registry, the
-    /// certificate and every verification are dated from it.
+    /// Run every node's clock from this time (RFC 3339) instead of now: the registry,
+    /// the credentials, the status lists and every verdict are dated from it.
     #[arg(long, value_name = "TIME")]
     pub at: Option<String>,
 }
+
+const DEMO_EXAMPLES: &str = "\
+In one process: a federation registry served over HTTP, a certifying body and a hospital
+(issuer nodes) and a verifier node with its web page. Through the nodes' APIs an
+instructor's IP request is approved, the hospital attests a skill, one certificate is
+revoked and one suspended, and the hospital signs an IP certificate it may not issue.
+Each credential is written as JSON, a QR code linking to the verifier page and a card.
+
+Examples:
+  probity demo                          (then open the address it prints)
+  probity demo --out demo --port 8700
+  probity demo --check                  (the same story, every verdict checked, then exit)";
 
 /// `probity card`
 #[derive(Debug, Args)]

@@ -108,7 +108,7 @@ pub fn serve(args: &IssuerServeArgs) -> Result<i32> {
 }
 
 /// Completes on Ctrl-C or SIGTERM.
-async fn shutdown_signal() {
+pub(crate) async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };
