@@ -119,39 +119,8 @@ fn is_png(path: &Path) -> bool {
 #[test]
 fn demo_serves_a_verifier_page_that_gives_each_written_credential_its_promised_verdict() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("network");
-    let log = std::fs::File::create(dir.path().join("demo.log")).unwrap();
-    let mut child = probity()
-        .current_dir(dir.path())
-        .args(["demo", "--out", "network", "--at", AT])
-        .stdout(Stdio::piped())
-        .stderr(log)
-        .spawn()
-        .expect("probity starts");
-    let stdout = child.stdout.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines() {
-            let Ok(line) = line else { break };
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut printed = String::new();
-    let page = loop {
-        let line = rx
-            .recv_timeout(Duration::from_secs(60))
-            .unwrap_or_else(|_| {
-                let _ = child.kill();
-                panic!("the demo never printed its page's address:\n{printed}")
-            });
-        printed.push_str(&line);
-        printed.push('\n');
-        if let Some(url) = line.strip_prefix("The verifier page: ") {
-            break url.trim().trim_end_matches('/').to_owned();
-        }
-    };
+    let mut demo = start_demo(dir.path());
+    let (page, out) = (demo.page.clone(), demo.out.clone());
     assert!(page.starts_with("http://127.0.0.1:"), "{page}");
 
     for (stem, promised) in PROMISED {
@@ -175,18 +144,19 @@ fn demo_serves_a_verifier_page_that_gives_each_written_credential_its_promised_v
 
     // Ctrl-C stops the whole network: the process exits cleanly and no address it
     // served answers any more.
-    while let Ok(line) = rx.recv_timeout(Duration::from_millis(500)) {
-        printed.push_str(&line);
-        printed.push('\n');
+    while let Ok(line) = demo.lines.recv_timeout(Duration::from_millis(500)) {
+        demo.printed.push_str(&line);
+        demo.printed.push('\n');
     }
+    let printed = demo.printed.clone();
     let addresses = loopback_addresses(&printed);
     assert!(
         addresses.len() >= 4,
         "page, two issuers, registry: {printed}"
     );
-    interrupt(&child);
+    interrupt(&demo.child);
     assert_eq!(
-        wait_for_exit(&mut child, Duration::from_secs(30)),
+        wait_for_exit(&mut demo.child, Duration::from_secs(30)),
         Some(0),
         "{}",
         std::fs::read_to_string(dir.path().join("demo.log")).unwrap()
@@ -196,5 +166,68 @@ fn demo_serves_a_verifier_page_that_gives_each_written_credential_its_promised_v
             std::net::TcpStream::connect(&address).is_err(),
             "{address} still answers"
         );
+    }
+}
+
+/// A running `probity demo --out network --at AT`, killed when dropped.
+pub struct RunningDemo {
+    pub child: std::process::Child,
+    /// The verifier page's address, without a trailing slash.
+    pub page: String,
+    /// The folder the credentials were written to.
+    pub out: std::path::PathBuf,
+    /// What it printed up to the page's address.
+    pub printed: String,
+    /// The rest of what it prints, line by line.
+    pub lines: std::sync::mpsc::Receiver<String>,
+}
+
+impl Drop for RunningDemo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts the demonstration in `dir` (its log in `dir/demo.log`) and waits, up to a
+/// minute, for it to print its page's address.
+pub fn start_demo(dir: &Path) -> RunningDemo {
+    let log = std::fs::File::create(dir.join("demo.log")).unwrap();
+    let mut child = probity()
+        .current_dir(dir)
+        .args(["demo", "--out", "network", "--at", AT])
+        .stdout(Stdio::piped())
+        .stderr(log)
+        .spawn()
+        .expect("probity starts");
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut printed = String::new();
+    let page = loop {
+        let Ok(line) = rx.recv_timeout(Duration::from_secs(60)) else {
+            let _ = child.kill();
+            panic!("the demo never printed its page's address:\n{printed}")
+        };
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(url) = line.strip_prefix("The verifier page: ") {
+            break url.trim().trim_end_matches('/').to_owned();
+        }
+    };
+    assert!(page.starts_with("http://127.0.0.1:"), "{page}");
+    RunningDemo {
+        child,
+        page,
+        out: dir.join("network"),
+        printed,
+        lines: rx,
     }
 }

@@ -7,6 +7,7 @@ mod federation;
 mod honesty;
 mod live;
 mod network;
+mod page;
 mod photo;
 mod qr;
 mod util;

@@ -91,6 +91,9 @@ pub fn router(node: Arc<Node>) -> Router {
         streams: Arc::new(Semaphore::new(MAX_STREAMS)),
     });
     Router::new()
+        .route("/", get(super::page::index))
+        .route("/page.css", get(super::page::style))
+        .route("/page.js", get(super::page::script))
         .route("/api/v1/verify", post(verify))
         .route("/credentials/verify", post(vc_api_verify))
         .route("/api/v1/sync", get(sync))
@@ -171,6 +174,7 @@ async fn verify(
     let freshness = status_data(node, &credential, at);
     let oldest = freshness.iter().filter_map(|l| l.age_seconds).max();
     body["statusData"] = json!({"lists": freshness, "oldestAgeSeconds": oldest});
+    body["checkedAt"] = json!(probity_spec::time::format(at));
     if query.receipt {
         // One signature: cheap enough for the async thread.
         let record = VerificationRecord::new(&credential, &report, at, freshness);

@@ -10,6 +10,7 @@ pub mod config;
 pub mod events;
 pub mod identity;
 pub mod metrics;
+pub mod page;
 pub mod store;
 pub mod sync;
 

@@ -1009,3 +1009,56 @@ async fn the_node_keeps_its_key_and_did_across_a_restart() {
         .ends_with(first.trim_start_matches("did:key:")));
     world.stop_server().await;
 }
+
+/// The verification page and its assets: served by the node itself, with a policy
+/// that lets nothing but this origin's own script and style run, and naming nothing
+/// outside it.
+#[tokio::test]
+async fn the_page_and_its_assets_are_served_with_a_strict_policy_and_nothing_from_elsewhere() {
+    let world = World::new().await;
+    let (_, time) = TestClock::new();
+    let node = Node::open(world.config(), time).unwrap();
+    let app = api::router(node.clone());
+    for (path, content_type) in [
+        ("/", "text/html; charset=utf-8"),
+        ("/page.css", "text/css; charset=utf-8"),
+        ("/page.js", "text/javascript; charset=utf-8"),
+    ] {
+        let response = app
+            .clone()
+            .oneshot(Request::get(path).body(Body::empty()).unwrap())
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let headers = response.headers().clone();
+        assert_eq!(headers["content-type"], content_type, "{path}");
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(policy.contains("default-src 'none'"), "{policy}");
+        assert!(policy.contains("script-src 'self'"), "{policy}");
+        assert!(!policy.contains("unsafe-inline"), "{policy}");
+        assert_eq!(headers["x-content-type-options"], "nosniff");
+        assert_eq!(headers["referrer-policy"], "no-referrer");
+        let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+            .await
+            .unwrap();
+        let text = String::from_utf8(body.to_vec()).unwrap();
+        for outside in ["http://", "https://", "//cdn", "innerHTML", "<script>"] {
+            assert!(!text.contains(outside), "{path} names {outside}");
+        }
+    }
+    // The page's verify call gets the check time it measures expiry against.
+    let (_, body) = call(
+        &node,
+        post(
+            "/api/v1/verify",
+            "application/json",
+            world.certificate().to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(
+        body["checkedAt"],
+        probity_spec::time::format(start()),
+        "{body}"
+    );
+}
