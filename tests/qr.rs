@@ -259,3 +259,91 @@ fn cards_carry_the_holder_the_issuer_and_a_code_that_scans() {
     );
     assert_exit(&o, 2);
 }
+
+/// A card is drawn once as SVG and written as SVG, PNG or PDF: a hostile, long name
+/// neither breaks the SVG nor spills off the card, the PDF is a PDF, and with a
+/// verifier's address (here from PROBITY_VERIFIER_URL) the code on the printed card is
+/// a link to its page that still verifies.
+#[test]
+fn a_card_with_a_hostile_long_name_stays_on_the_card_in_every_format_and_its_link_scans() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = ed25519_dalek::SigningKey::from_bytes(&[0x52; 32]);
+    let key_path = dir.path().join("issuer.json");
+    let file = probity_spec::multikey::KeyFile::new(&key, None, None);
+    std::fs::write(&key_path, serde_json::to_vec(&file).unwrap()).unwrap();
+    let did_key = probity_spec::did::did_key(&key.verifying_key());
+    let name = "Dr. <script>alert(1)</script> & \"Maximiliana\" \u{202e}Alexandrovna Konstantinopolskaya-Oyelaran de la Fuente-Whitcombe";
+    let cert = issue_ip(
+        dir.path(),
+        &key_path,
+        &[
+            ("--holder-name", Some(name)),
+            ("--created", Some("2026-03-01T09:12:44Z")),
+        ],
+        "long.json",
+    );
+    let cert = cert.to_str().unwrap();
+
+    assert_exit(&run(dir.path(), &["card", cert, "--out", "card.svg"]), 0);
+    let svg = std::fs::read_to_string(dir.path().join("card.svg")).unwrap();
+    assert!(
+        !svg.contains("<script"),
+        "markup from the credential entered the SVG"
+    );
+    assert!(svg.contains("&lt;script&gt;"));
+    assert!(
+        !svg.contains('\u{202e}'),
+        "a direction override entered the SVG"
+    );
+    let tree = probity::card::tree(&svg).expect("the card's SVG is well formed");
+    // Every line of text lies on the card, and none reaches into the QR code, which
+    // takes the right-hand 40 mm plus its 2.4 mm margin.
+    let size = tree.size();
+    let qr_left = size.width() * (85.6 - 2.4 - 40.0) / 85.6;
+    let mut texts = Vec::new();
+    fn collect(group: &resvg::usvg::Group, out: &mut Vec<resvg::usvg::Rect>) {
+        for node in group.children() {
+            match node {
+                resvg::usvg::Node::Group(g) => collect(g, out),
+                resvg::usvg::Node::Text(t) => out.push(t.abs_bounding_box()),
+                _ => {}
+            }
+        }
+    }
+    collect(tree.root(), &mut texts);
+    assert!(texts.len() >= 8, "{} lines of text", texts.len());
+    for b in &texts {
+        assert!(
+            b.left() >= 0.0 && b.top() >= 0.0 && b.bottom() <= size.height(),
+            "text off the card: {b:?} on {size:?}"
+        );
+        let in_band = b.bottom() <= size.height() * 86.0 / 540.0;
+        assert!(
+            b.right() <= if in_band { size.width() } else { qr_left },
+            "text runs into the QR code or off the card: {b:?}"
+        );
+    }
+
+    assert_exit(&run(dir.path(), &["card", cert, "--out", "card.pdf"]), 0);
+    let pdf = std::fs::read(dir.path().join("card.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+
+    let o = probity()
+        .current_dir(dir.path())
+        .env("PROBITY_VERIFIER_URL", "http://127.0.0.1:8700")
+        .args(["card", cert, "--out", "link.png"])
+        .output()
+        .unwrap();
+    assert_exit(&o, 0);
+    let text =
+        probity_verifier::qr::decode_image(&std::fs::read(dir.path().join("link.png")).unwrap())
+            .unwrap();
+    assert!(text.starts_with("http://127.0.0.1:8700/#PB1:"), "{text}");
+    let (code, report) = verify_json(dir.path(), &["link.png", "--trust-issuer", &did_key]);
+    assert_eq!(
+        (code, report["verdict"].as_str()),
+        (0, Some("VALID")),
+        "{report}"
+    );
+    assert_eq!(report["credential"]["holder"], name);
+}

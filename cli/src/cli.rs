@@ -495,8 +495,9 @@ pub struct QrEncodeArgs {
     /// Write the code to a .png or .svg file; without it the code is drawn in the terminal.
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Encode as a link to this verifier (https://verifier/#PB1:…), so phone cameras open it.
-    #[arg(long)]
+    /// Encode as a link to this verifier's page (https://verifier/#PB1:…), so a phone
+    /// camera opens the page and verifies.
+    #[arg(long, env = "PROBITY_VERIFIER_URL")]
     pub verifier_url: Option<String>,
     /// Pixels per module in PNG output.
     #[arg(long, default_value_t = 8)]
@@ -558,12 +559,29 @@ Examples:
 pub struct CardArgs {
     /// The signed credential (JSON file or -).
     pub credential: PathBuf,
-    /// Output file: .svg or .png.
+    /// Output file: .svg, .png (300 dpi) or .pdf (print-ready, 85.6 × 54 mm); the
+    /// extension names the format unless --format does.
     #[arg(long)]
     pub out: PathBuf,
-    /// Encode the QR as a link to this verifier.
-    #[arg(long)]
+    /// The output format, whatever the file is called.
+    #[arg(long, value_enum)]
+    pub format: Option<CardFormat>,
+    /// Make the QR code a link to this verifier's page (https://verifier/#PB1:…), so a
+    /// phone camera opens the page and verifies; without it the code holds the bare
+    /// PB1: text, which the page and `probity verify` also read.
+    #[arg(long, env = "PROBITY_VERIFIER_URL")]
     pub verifier_url: Option<String>,
+}
+
+/// A wallet card's file format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CardFormat {
+    /// Scalable vector graphics: the card as drawn.
+    Svg,
+    /// A 300 dpi image.
+    Png,
+    /// A print-ready one-page PDF of the card's size.
+    Pdf,
 }
 
 /// `probity issuer …`

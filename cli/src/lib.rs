@@ -2,6 +2,7 @@
 //! pieces of I/O (files, HTTP, images) that sit around the pure `probity-spec` core.
 #![forbid(unsafe_code)]
 
+pub mod card;
 pub mod cli;
 pub mod commands;
 pub mod input;

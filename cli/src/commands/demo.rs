@@ -9,7 +9,7 @@
 //! is written with its QR code (a link to the verifier page) and its card. Then the
 //! network serves until Ctrl-C; with `--check` each verdict is checked and it stops.
 
-use crate::cli::{CardArgs, DemoArgs};
+use crate::cli::DemoArgs;
 use crate::exit;
 use crate::node_client::NodeClient;
 use anyhow::{bail, Context, Result};
@@ -687,18 +687,18 @@ fn write_credential(out: &Path, stem: &str, credential: &Value, page: &str) -> R
     super::write_output(Some(&json_path), &super::pretty(credential)?)?;
     let qr = probity_verifier::qr::encode_credential(credential, Some(page))?;
     super::qr::write_image(&out.join(format!("{stem}-qr.png")), &qr.code, 8)?;
-    write_card(&json_path, &out.join(format!("{stem}-card.png")), page)
+    write_card(credential, out, stem, page)
 }
 
-/// The wallet card of the credential in `credential`, its QR code a link to `page`:
-/// the one place the demonstration draws cards.
-fn write_card(credential: &Path, card: &Path, page: &str) -> Result<()> {
-    super::card::run(&CardArgs {
-        credential: credential.to_owned(),
-        out: card.to_owned(),
-        verifier_url: Some(page.to_owned()),
-    })
-    .map(|_| ())
+/// The wallet card of `credential`, as PNG and as print-ready PDF, its QR code a link
+/// to `page`: the one place the demonstration draws cards.
+fn write_card(credential: &Value, out: &Path, stem: &str, page: &str) -> Result<()> {
+    use crate::cli::CardFormat;
+    for (format, extension) in [(CardFormat::Png, "png"), (CardFormat::Pdf, "pdf")] {
+        let path = out.join(format!("{stem}-card.{extension}"));
+        super::card::write(credential, &path, format, Some(page))?;
+    }
+    Ok(())
 }
 
 /// A client of the verifier node's `POST /api/v1/verify`.
