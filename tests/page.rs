@@ -304,6 +304,30 @@ async fn a_person_verifies_by_link_upload_and_paste_and_files_a_signed_receipt()
         );
     }
 
+    // A credential that expires within 60 days is flagged: signed with the certifying
+    // body's own key at the demo's start, valid for 30 days.
+    let body_key = out.join("nodes/certifying-body/keys/key-1.json");
+    let soon = super::issue_ip(
+        dir.path(),
+        &body_key,
+        &[
+            ("--created", Some(AT)),
+            ("--valid-until", Some("2026-07-01T00:00:00Z")),
+        ],
+        "expiring.json",
+    );
+    let soon = std::fs::read_to_string(soon).unwrap();
+    let (verdict, text) = paste(&client, &page, &soon).await;
+    assert_eq!(verdict, "VALID", "{text}");
+    let flag = client
+        .find(Locator::Id("expiry-flag"))
+        .await
+        .expect("an expiry within 60 days is flagged")
+        .text()
+        .await
+        .unwrap();
+    assert!(flag.contains("Expires soon: on 2026-07-01"), "{flag}");
+
     // 4. The keyboard alone: Tab to the text box, type, Tab to its button, Enter.
     client.goto(&format!("{page}/")).await.unwrap();
     let mut reached = false;
