@@ -225,8 +225,6 @@ pub struct VerifiedRegistry {
     pub valid_until: DateTime<Utc>,
     /// The members.
     pub members: Vec<TrustedMember>,
-    /// The signed document, for relaying to peers.
-    pub document: Value,
     /// Members by DID: a registry of a thousand members is searched on every
     /// verification.
     index: std::collections::HashMap<String, usize>,
@@ -245,7 +243,6 @@ pub fn verify_registry(
     pinned: &[VerifyingKey],
     now: DateTime<Utc>,
 ) -> Result<VerifiedRegistry, RegistryError> {
-    let original = document.clone();
     let parsed = proof::parse(document)?;
     parsed.require_purpose(proof::ASSERTION_METHOD)?;
     parsed.require_unexpired(now)?;
@@ -315,7 +312,6 @@ pub fn verify_registry(
         valid_from,
         valid_until,
         members,
-        document: original,
         index,
     })
 }

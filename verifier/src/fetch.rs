@@ -207,24 +207,36 @@ impl Resolve for PolicyResolver {
     fn resolve(&self, name: Name) -> Resolving {
         let policy = self.policy.clone();
         Box::pin(async move {
-            let host = name.as_str().to_owned();
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
-            let allowed: Vec<SocketAddr> = found
-                .iter()
-                .copied()
-                .filter(|a| policy.check_ip(a.ip()).is_ok())
-                .collect();
-            if allowed.is_empty() {
-                let why = found
-                    .first()
-                    .and_then(|a| policy.check_ip(a.ip()).err())
-                    .unwrap_or_else(|| "it has no address".to_owned());
-                return Err(format!("{host} is refused: {why}").into());
-            }
+            let allowed = resolve_allowed(&policy, name.as_str(), 0).await?;
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
     }
+}
+
+/// The addresses of `host` that `policy` lets this process reach, or why there are
+/// none.
+async fn resolve_allowed(
+    policy: &FetchPolicy,
+    host: &str,
+    port: u16,
+) -> Result<Vec<SocketAddr>, String> {
+    let found: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| format!("{host} does not resolve: {e}"))?
+        .collect();
+    let allowed: Vec<SocketAddr> = found
+        .iter()
+        .copied()
+        .filter(|a| policy.check_ip(a.ip()).is_ok())
+        .collect();
+    if allowed.is_empty() {
+        let why = found
+            .first()
+            .and_then(|a| policy.check_ip(a.ip()).err())
+            .unwrap_or_else(|| "it has no address".to_owned());
+        return Err(format!("{host} is refused: {why}"));
+    }
+    Ok(allowed)
 }
 
 /// What a server gave: the body and the validators for the next conditional request.
@@ -260,8 +272,8 @@ pub struct Validators {
 #[derive(Debug, Clone)]
 pub struct Fetcher {
     client: reqwest::Client,
-    /// For event streams, which stay open: no overall deadline, but a read deadline.
-    streams: reqwest::Client,
+    /// TLS settings for event streams, which have their own client ([`EventStream`]).
+    tls: Arc<rustls::ClientConfig>,
     policy: FetchPolicy,
     timeout: Duration,
     max_bytes: usize,
@@ -271,52 +283,23 @@ pub struct Fetcher {
 /// a keep-alive comment more often than this.
 pub const STREAM_SILENCE: Duration = Duration::from_secs(45);
 
-/// An open event stream (`text/event-stream`), read chunk by chunk.
-pub struct EventStream {
-    inner: futures_util::stream::BoxStream<'static, Result<bytes::Bytes, reqwest::Error>>,
-    url: String,
-}
-
-impl EventStream {
-    /// The next chunk of the stream; `None` when it ended.
-    pub async fn next_chunk(&mut self) -> Option<Result<bytes::Bytes, FetchError>> {
-        let url = self.url.clone();
-        self.inner.next().await.map(|r| {
-            r.map_err(|e| FetchError::Unreachable {
-                url,
-                reason: error_chain(&e),
-            })
-        })
-    }
-}
-
 impl Fetcher {
     /// A client with this policy and a whole-response deadline of `timeout`.
     pub fn new(policy: FetchPolicy, timeout: Duration) -> Result<Self, FetchError> {
         let shared = Arc::new(policy.clone());
-        // Both clients resolve names through the policy and follow no redirects; one
-        // bounds whole answers, the other only silences, for streams that stay open.
-        let builder = || {
-            reqwest::Client::builder()
-                .connect_timeout(timeout)
-                .redirect(reqwest::redirect::Policy::none())
-                .dns_resolver(Arc::new(PolicyResolver {
-                    policy: shared.clone(),
-                }))
-                .no_proxy()
-                .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
-        };
-        let client = builder()
+        // Names resolve through the policy, and no redirect is followed.
+        let client = reqwest::Client::builder()
+            .connect_timeout(timeout)
             .timeout(timeout)
-            .build()
-            .map_err(|e| FetchError::Client(e.to_string()))?;
-        let streams = builder()
-            .read_timeout(STREAM_SILENCE)
+            .redirect(reqwest::redirect::Policy::none())
+            .dns_resolver(Arc::new(PolicyResolver { policy: shared }))
+            .no_proxy()
+            .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {
             client,
-            streams,
+            tls: event_stream::tls_config()?,
             policy,
             timeout,
             max_bytes: MAX_BYTES,
@@ -326,37 +309,7 @@ impl Fetcher {
     /// Opens an event stream (`GET url`, `Accept: text/event-stream`) under the same
     /// URL policy; the answer must start within the fetch deadline.
     pub async fn event_stream(&self, url: &str) -> Result<EventStream, FetchError> {
-        let parsed = self.policy.check_url(url)?;
-        let request = self
-            .streams
-            .get(parsed)
-            .header(header::ACCEPT, "text/event-stream")
-            .send();
-        let response = match tokio::time::timeout(self.timeout, request).await {
-            Err(_) => {
-                return Err(FetchError::Timeout {
-                    url: url.to_owned(),
-                    after: self.timeout,
-                })
-            }
-            Ok(Err(e)) => {
-                return Err(FetchError::Unreachable {
-                    url: url.to_owned(),
-                    reason: error_chain(&e),
-                })
-            }
-            Ok(Ok(response)) => response,
-        };
-        if !response.status().is_success() {
-            return Err(FetchError::Status {
-                url: url.to_owned(),
-                status: response.status().as_u16(),
-            });
-        }
-        Ok(EventStream {
-            inner: Box::pin(response.bytes_stream()),
-            url: url.to_owned(),
-        })
+        EventStream::open(url, &self.policy, &self.tls, self.timeout).await
     }
 
     /// The same client with a smaller body limit.
@@ -533,6 +486,9 @@ fn error_chain(e: &dyn std::error::Error) -> String {
     }
     text
 }
+
+mod event_stream;
+pub use event_stream::EventStream;
 
 #[cfg(test)]
 mod tests;

@@ -251,7 +251,9 @@ async fn follow(node: &Node, source: &Source, url: &str) -> Result<(), String> {
                 continue;
             };
             announcement.kind = event;
-            act_on(node, source, announcement).await;
+            // Boxed, so that a thousand idle subscriptions do not each carry the
+            // space a fetch needs.
+            Box::pin(act_on(node, source, announcement)).await;
         }
     }
     Ok(())

@@ -228,8 +228,11 @@ impl Node {
     }
 
     /// Keeps a document: on disk first, then in memory.
-    fn keep(&self, document: StoredDocument) -> Result<(), store::StoreError> {
+    fn keep(&self, mut document: StoredDocument) -> Result<(), store::StoreError> {
         self.store.put(&document)?;
+        // Held until replaced: a thousand issuers' documents should not each keep the
+        // spare room their text was built with.
+        document.body.shrink_to_fit();
         lock(&self.held).insert((document.kind, document.key.clone()), Arc::new(document));
         Ok(())
     }

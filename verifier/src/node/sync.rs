@@ -162,6 +162,7 @@ fn accept_registry(
         Ok(v) => v,
         Err(e) => return problem(format!("not usable JSON: {e}")),
     };
+    let text = value.to_string();
     let verified = match probity_spec::registry::verify_registry(value, &[federation.root_key], now)
     {
         Ok(v) => v,
@@ -192,7 +193,7 @@ fn accept_registry(
     let document = StoredDocument {
         kind: DocumentKind::Registry,
         key: key.clone(),
-        body: verified.document.to_string(),
+        body: text,
         source: source.to_owned(),
         confirmed_at: probity_spec::time::format(now),
         etag: body.etag,
