@@ -17,8 +17,9 @@
 //! within 10% of the one-issuer rate.
 //!
 //! `PROBITY_BENCH_ISSUERS` sets the federation's size (default 1000),
-//! `PROBITY_BENCH_SECONDS` each rate measurement (default 5),
-//! `PROBITY_BENCH_ROUNDS` the measurements of each node (default 3),
+//! `PROBITY_BENCH_SECONDS` each rate measurement (default 1),
+//! `PROBITY_BENCH_ROUNDS` the measurements of each node (default 15; short, many
+//! rounds follow the drift of a shared machine more closely than a few long ones),
 //! `PROBITY_BENCH_CONCURRENCY` the concurrent requests (default 16).
 
 use axum::http::{StatusCode, Uri};
@@ -327,9 +328,9 @@ fn check_valid(node: &NodeProcess, credentials: &[Vec<u8>]) {
 
 fn main() {
     let size = env_number("PROBITY_BENCH_ISSUERS", 1000) as usize;
-    let seconds = env_number("PROBITY_BENCH_SECONDS", 5);
+    let seconds = env_number("PROBITY_BENCH_SECONDS", 1);
     let concurrency = env_number("PROBITY_BENCH_CONCURRENCY", 16) as usize;
-    let rounds = env_number("PROBITY_BENCH_ROUNDS", 3).max(1);
+    let rounds = env_number("PROBITY_BENCH_ROUNDS", 15).max(1);
     let dir = tempfile::tempdir().unwrap();
 
     let server = tokio::runtime::Builder::new_multi_thread()

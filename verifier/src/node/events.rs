@@ -234,9 +234,9 @@ async fn subscribe(node: Arc<Node>, source: Source, mut stop: tokio::sync::watch
 
 /// Reads one connection of a stream until it ends, acting on each announcement.
 async fn follow(node: &Node, source: &Source, url: &str) -> Result<(), String> {
-    let mut stream = node
-        .fetcher
-        .event_stream(url)
+    // Boxed, as the fetch in `act_on` is: connecting (TLS above all) needs far more
+    // room than reading, and every idle subscription would otherwise keep that room.
+    let mut stream = Box::pin(node.fetcher.event_stream(url))
         .await
         .map_err(|e: FetchError| e.short())?;
     lock(&node.sync_state).stream_errors.remove(url);
