@@ -458,6 +458,83 @@ mod tests {
         assert!(error.contains("response head over"), "{error}");
     }
 
+    /// An https server for `localhost` on 127.0.0.1:0 with a certificate made for the
+    /// test, answering one request with `answer`; returns its URL and a client TLS
+    /// configuration that trusts that certificate alone.
+    async fn tls_server(answer: &'static [u8]) -> (String, Arc<rustls::ClientConfig>) {
+        let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+        let certificate = certified.cert.der().clone();
+        let key =
+            rustls::pki_types::PrivateKeyDer::Pkcs8(certified.key_pair.serialize_der().into());
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let server = rustls::ServerConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(vec![certificate.clone()], key)
+            .unwrap();
+        let mut roots = rustls::RootCertStore::empty();
+        roots.add(certificate).unwrap();
+        let client = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(server));
+        tokio::spawn(async move {
+            while let Ok((socket, _)) = listener.accept().await {
+                let acceptor = acceptor.clone();
+                tokio::spawn(async move {
+                    let Ok(mut tls) = acceptor.accept(socket).await else {
+                        return;
+                    };
+                    let mut request = vec![0u8; 4096];
+                    let _ = tls.read(&mut request).await;
+                    let _ = tls.write_all(answer).await;
+                    let _ = tls.shutdown().await;
+                });
+            }
+        });
+        (format!("https://localhost:{port}/events"), Arc::new(client))
+    }
+
+    #[tokio::test]
+    async fn a_stream_is_read_over_tls_from_a_trusted_server_only() {
+        let answer = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n13\r\nevent: status-list\n\r\n0\r\n\r\n";
+        let (url, trusting) = tls_server(answer).await;
+        let mut stream = EventStream::open(
+            &url,
+            &FetchPolicy::default(),
+            &trusting,
+            Duration::from_secs(5),
+        )
+        .await
+        .unwrap();
+        let mut body = Vec::new();
+        while let Some(chunk) = stream.next_chunk().await {
+            body.extend(chunk.unwrap());
+        }
+        assert_eq!(body, b"event: status-list\n");
+        // The same server, with the web PKI roots every node uses: its certificate is
+        // nobody's, and the handshake says so.
+        let error = EventStream::open(
+            &url,
+            &FetchPolicy::default(),
+            &tls_config().unwrap(),
+            Duration::from_secs(5),
+        )
+        .await
+        .err()
+        .unwrap()
+        .to_string();
+        assert!(
+            error.contains("TLS") && error.contains("certificate"),
+            "{error}"
+        );
+    }
+
     #[tokio::test]
     async fn the_policy_and_tls_apply() {
         let tls = tls_config().unwrap();
