@@ -21,6 +21,8 @@ use std::time::Duration;
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Fetches in flight at once in [`Fetcher::get_all`].
 pub const PARALLEL: usize = 32;
+/// The `User-Agent` of every fetch and event stream.
+const USER_AGENT: &str = concat!("probity/", env!("CARGO_PKG_VERSION"));
 /// The largest document fetched: the spec crate's document limit.
 pub const MAX_BYTES: usize = probity_spec::json::MAX_DOCUMENT_BYTES;
 
@@ -294,7 +296,7 @@ impl Fetcher {
             .redirect(reqwest::redirect::Policy::none())
             .dns_resolver(Arc::new(PolicyResolver { policy: shared }))
             .no_proxy()
-            .user_agent(concat!("probity/", env!("CARGO_PKG_VERSION")))
+            .user_agent(USER_AGENT)
             .build()
             .map_err(|e| FetchError::Client(e.to_string()))?;
         Ok(Fetcher {

@@ -14,7 +14,7 @@
 //! followed, the answer must start within the fetch deadline, and a stream silent for
 //! longer than [`STREAM_SILENCE`] is taken for dead.
 
-use super::{resolve_allowed, FetchError, FetchPolicy, STREAM_SILENCE};
+use super::{resolve_allowed, FetchError, FetchPolicy, STREAM_SILENCE, USER_AGENT};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -147,8 +147,7 @@ impl EventStream {
         // A parsed URL holds no CR, LF or space in its path, query or host.
         let request = format!(
             "GET {target} HTTP/1.1\r\nHost: {authority}\r\nAccept: text/event-stream\r\n\
-             Cache-Control: no-cache\r\nUser-Agent: probity/{}\r\n\r\n",
-            env!("CARGO_PKG_VERSION")
+             Cache-Control: no-cache\r\nUser-Agent: {USER_AGENT}\r\n\r\n"
         );
         connection
             .write_all(request.as_bytes())
